@@ -1,0 +1,55 @@
+/**
+ * `npm start`: the local runtime. Serves every route over HTTP on embedded defaults — PGlite (with pgvector)
+ * persisted under .data/ unless DATABASE_URL is set — and prints where it listens and the demo login.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+process.env.STAGE ??= 'local';
+process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (!process.env.DATABASE_URL && !process.env.PGLITE_DIR) {
+  process.env.PGLITE_DIR = resolve(process.env.DATA_DIR ?? '.data', 'pglite');
+}
+if (process.env.PGLITE_DIR) mkdirSync(process.env.PGLITE_DIR, { recursive: true });
+
+const { getConfig } = await import('../layers/core/src/config');
+const { getDb } = await import('../layers/core/src/runtime/db');
+const { DEMO } = await import('../layers/core/src/orgs/seed');
+const { startLocalServer } = await import('./local/server');
+
+const config = getConfig();
+const t0 = performance.now();
+const db = await getDb(config);
+const caps = await db.capabilities();
+const server = await startLocalServer({
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST ?? '127.0.0.1',
+});
+
+console.log(
+  `ceo-agent local runtime listening on ${server.url}  (ready in ${Math.round(performance.now() - t0)} ms)`,
+);
+console.log(
+  `  database: ${db.kind}${db.kind === 'pglite' ? ` at ${config.PGLITE_DIR}` : ''}, pgvector: ${caps.vector ? 'yes' : 'no'}`,
+);
+console.log(
+  `  model:    ${process.env.ANTHROPIC_API_KEY || process.env.ANTHROPIC_BASE_URL ? 'Claude (Anthropic API)' : 'offline (no ANTHROPIC_API_KEY set)'}`,
+);
+if (config.SEED_DEMO) console.log(`  demo login: ${DEMO.email} / ${DEMO.password}`);
+console.log(`  try: curl -s ${server.url}/health`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: shutting down…`);
+  const force = setTimeout(() => process.exit(1), 5_000);
+  force.unref();
+  await server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import { login } from '../../layers/core/src/auth/login';
+import { getConfig } from '../../layers/core/src/config';
+import { httpHandler } from '../../layers/core/src/http/handler';
+import { LoginBody } from '../../layers/core/src/http/schemas';
+import { getDb } from '../../layers/core/src/runtime/db';
+
+const config = getConfig();
+
+/** POST /api/v1/auth/login — email + password → short-lived JWT. */
+export const handler = httpHandler<z.infer<typeof LoginBody>>(
+  { route: 'auth-login', auth: false, body: LoginBody },
+  async (req) => {
+    const db = await getDb(config);
+    const result = await login(db, req.body, {
+      secret: config.jwtSecret,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.JWT_TTL_SECONDS,
+    });
+    return { body: result };
+  },
+);

@@ -1,0 +1,11 @@
+import { getConfig } from '../../layers/core/src/config';
+import { checkHealth } from '../../layers/core/src/health';
+import { httpHandler } from '../../layers/core/src/http/handler';
+
+const config = getConfig();
+
+/** GET /health — version and the state of each dependency; 503 when a required one is down. */
+export const handler = httpHandler({ route: 'health', auth: false }, async () => {
+  const report = await checkHealth(config);
+  return { status: report.status === 'ok' ? 200 : 503, body: report };
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+/**
+ * Typed configuration, read from the environment and validated once per cold start (`getConfig()`).
+ * Every variable is listed in the README's configuration table.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ConfigSchema = z.object({
+  STAGE: z.string().min(1).default('local'),
+  SERVICE_VERSION: z.string().default('0.1.0'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+
+  // Postgres: DATABASE_URL (RDS Proxy endpoint in AWS) or the embedded PGlite under PGLITE_DIR.
+  DATABASE_URL: z.string().url().optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(2),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  DB_SSL: bool.default(false),
+  PGLITE_DIR: z.string().optional(),
+  /** Apply migrations at first use (local runtime/tests). In AWS they run in the deploy step. */
+  AUTO_MIGRATE: bool.optional(),
+  /** Create the demo org, user and metrics when missing (local runtime only by default). */
+  SEED_DEMO: bool.optional(),
+
+  // Auth
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  JWT_ISSUER: z.string().default('ceo-agent'),
+  JWT_AUDIENCE: z.string().default('ceo-agent-api'),
+
+  // HTTP
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(65_536),
+  CORS_ORIGIN: z.string().default('*'),
+  MAX_QUERY_CHARS: z.coerce.number().int().min(10).max(20_000).default(4_000),
+});
+
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_DEMO'> & {
+  jwtSecret: string;
+  AUTO_MIGRATE: boolean;
+  SEED_DEMO: boolean;
+};
+
+/** Local/dev default secret. Refused outside local/test stages. */
+const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'Invalid configuration',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  const c = parsed.data;
+  const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
+  if (!c.JWT_SECRET && !isLocal) {
+    throw new ValidationError('Invalid configuration', [
+      { path: 'JWT_SECRET', message: 'required outside the local and test stages' },
+    ]);
+  }
+  return {
+    ...c,
+    jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,
+    AUTO_MIGRATE: c.AUTO_MIGRATE ?? isLocal,
+    SEED_DEMO: c.SEED_DEMO ?? c.STAGE === 'local',
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide config, validated on first use (cold start). */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** For tests and the local runtime, which set env vars before the handlers' first use. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

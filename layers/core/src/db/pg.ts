@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { detectCapabilities, withTimeout } from './capabilities';
+import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from './types';
+
+export interface PgDbOptions {
+  connectionString: string;
+  /** 1–2 in classic Lambda (RDS Proxy pools for all instances); larger for the local runtime. */
+  poolMax: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  ssl?: boolean;
+  applicationName?: string;
+}
+
+/** int8 and numeric arrive as strings from `pg`; the core works with numbers (counts, costs). */
+function numericTypes(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
+      return pg.types.getTypeParser(oid, format as 'text');
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+/**
+ * `pg` Pool adapter. In AWS the connection string points at RDS Proxy; statements are unnamed (no prepared
+ * statement names) and no session state is SET on the request path, so the proxy never pins a session.
+ */
+export function createPgDb(opts: PgDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.poolMax,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs,
+    query_timeout: opts.statementTimeoutMs + 1_000,
+    application_name: opts.applicationName ?? 'ceo-agent',
+    ssl: opts.ssl ? { rejectUnauthorized: true } : undefined,
+    types: numericTypes(),
+    allowExitOnIdle: true,
+  });
+  // An idle client that errors (e.g. the proxy closed it) must not crash the process.
+  pool.on('error', () => {});
+  const base = wrap(pool);
+  let caps: Promise<DbCapabilities> | undefined;
+
+  const db: Db = {
+    kind: 'pg',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    capabilities() {
+      caps ??= detectCapabilities(base).catch((err) => {
+        caps = undefined;
+        throw err;
+      });
+      return caps;
+    },
+    refreshCapabilities() {
+      caps = undefined;
+      return db.capabilities();
+    },
+    async ping(timeoutMs: number) {
+      await withTimeout(base.query('SELECT 1'), timeoutMs, 'database ping');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return db;
+}

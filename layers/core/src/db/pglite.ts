@@ -1,0 +1,67 @@
+import { PGlite, types } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { detectCapabilities, withTimeout } from './capabilities';
+import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from './types';
+
+export interface PgliteDbOptions {
+  /** Folder to persist into; in-memory when omitted. */
+  dataDir?: string;
+}
+
+const toNumber = (v: string) => Number(v);
+
+interface PgliteQueryable {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+function wrap(q: PgliteQueryable): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
+      const r = await q.query<Row>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.rows.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
+    },
+    async exec(sql: string): Promise<void> {
+      await q.exec(sql);
+    },
+  };
+}
+
+/**
+ * Embedded Postgres (PGlite, WASM) with pgvector: the local runtime's and the tests' default database.
+ * PGlite is one session; it serialises queries itself, and `transaction` holds that session exclusively.
+ */
+export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
+  const pg = await PGlite.create({
+    dataDir: opts.dataDir,
+    extensions: { vector },
+    parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber },
+  });
+  // The extension is bundled: make it available before migrations look for it.
+  await pg.exec('CREATE EXTENSION IF NOT EXISTS vector');
+  const base = wrap(pg);
+  let caps: Promise<DbCapabilities> | undefined;
+  const db: Db = {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return pg.transaction((tx) => fn(wrap(tx)));
+    },
+    capabilities() {
+      caps ??= detectCapabilities(base);
+      return caps;
+    },
+    refreshCapabilities() {
+      caps = undefined;
+      return db.capabilities();
+    },
+    async ping(timeoutMs: number) {
+      await withTimeout(pg.query('SELECT 1'), timeoutMs, 'database ping');
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+  return db;
+}

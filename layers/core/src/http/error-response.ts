@@ -1,0 +1,52 @@
+import { type AppError, isAppError, UpstreamUnavailableError } from '../errors';
+import type { ApiResult } from './types';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+const DB_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '53300',
+  '57014',
+]);
+
+/** Dependency failures that are worth a retry by the client: 503, not 500. */
+export function asDependencyError(err: unknown): AppError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) {
+    return new UpstreamUnavailableError('database', 'The database is unavailable; retry shortly', 2, err);
+  }
+  if (/timeout exceeded when trying to connect|Connection terminated|timed out/i.test(err.message)) {
+    return new UpstreamUnavailableError('database', 'The database is unavailable; retry shortly', 2, err);
+  }
+  return undefined;
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return {
+    statusCode: status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Maps any thrown value to the API's error shape, once, for every route. */
+export function errorResponse(err: unknown, correlationId: string): { result: ApiResult; expected: boolean } {
+  const appErr = isAppError(err) ? err : asDependencyError(err);
+  if (appErr) {
+    const body: ErrorBody = { error: { code: appErr.code, message: appErr.message } };
+    if (appErr.details !== undefined) body.error.details = appErr.details;
+    return { result: jsonResponse(appErr.status, body, appErr.headers), expected: appErr.status < 500 };
+  }
+  const body: ErrorBody = {
+    error: { code: 'internal_error', message: 'Internal error', details: { correlationId } },
+  };
+  return { result: jsonResponse(500, body), expected: false };
+}

@@ -1,0 +1,99 @@
+import { hashPassword } from '../auth/password';
+import type { Queryable } from '../db/types';
+import { createOrg, createUser, findUserByEmail } from './users';
+
+/** The demo tenant the local runtime creates on first start (never in AWS stages). */
+export const DEMO = {
+  orgId: '00000000-0000-4000-8000-000000000001',
+  orgName: 'Acme Corp (demo)',
+  userId: '00000000-0000-4000-8000-000000000101',
+  email: 'demo@acme.test',
+  password: 'demo-password-123',
+} as const;
+
+interface MetricSpec {
+  metric: string;
+  unit: string;
+  start: number;
+  growth: number;
+  wobble: number;
+}
+
+const METRICS: MetricSpec[] = [
+  { metric: 'revenue', unit: 'USD', start: 1_200_000, growth: 0.025, wobble: 0.03 },
+  { metric: 'arr', unit: 'USD', start: 14_000_000, growth: 0.022, wobble: 0.01 },
+  { metric: 'gross_margin', unit: 'ratio', start: 0.68, growth: 0.002, wobble: 0.01 },
+  { metric: 'operating_expenses', unit: 'USD', start: 1_050_000, growth: 0.018, wobble: 0.02 },
+  { metric: 'headcount', unit: 'people', start: 85, growth: 0.015, wobble: 0.0 },
+  { metric: 'customer_acquisition_cost', unit: 'USD', start: 5_200, growth: 0.004, wobble: 0.05 },
+  { metric: 'customer_lifetime_value', unit: 'USD', start: 26_000, growth: 0.006, wobble: 0.03 },
+  { metric: 'churn_rate', unit: 'ratio', start: 0.021, growth: -0.01, wobble: 0.05 },
+  { metric: 'net_promoter_score', unit: 'score', start: 38, growth: 0.008, wobble: 0.04 },
+  { metric: 'cash_balance', unit: 'USD', start: 9_500_000, growth: -0.01, wobble: 0.02 },
+  { metric: 'sales_pipeline', unit: 'USD', start: 4_200_000, growth: 0.02, wobble: 0.08 },
+  { metric: 'active_customers', unit: 'count', start: 540, growth: 0.02, wobble: 0.01 },
+];
+
+/** Deterministic pseudo-noise in [-1, 1] so every fresh database gets the same demo numbers. */
+function noise(i: number, j: number): number {
+  const x = Math.sin(i * 12.9898 + j * 78.233) * 43758.5453;
+  return (x - Math.floor(x)) * 2 - 1;
+}
+
+/** `months` monthly rows per metric, ending with the month before `end`. */
+export function demoMetricRows(months = 24, end = new Date(Date.UTC(2026, 10, 1))) {
+  const rows: { metric: string; period: string; value: number; unit: string }[] = [];
+  METRICS.forEach((m, j) => {
+    for (let i = 0; i < months; i++) {
+      const d = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months + i, 1));
+      const base = m.start * (1 + m.growth) ** i;
+      const value = base * (1 + m.wobble * noise(i, j));
+      rows.push({
+        metric: m.metric,
+        period: d.toISOString().slice(0, 10),
+        value: m.unit === 'ratio' ? Math.round(value * 10_000) / 10_000 : Math.round(value * 100) / 100,
+        unit: m.unit,
+      });
+    }
+  });
+  return rows;
+}
+
+export async function insertMetricRows(
+  db: Queryable,
+  orgId: string,
+  rows: { metric: string; period: string; value: number; unit: string }[],
+): Promise<void> {
+  await db.query(
+    `INSERT INTO company_metrics (org_id, metric, period, value, unit)
+     SELECT $1::uuid, m, p::date, v, u FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[]) AS t(m, p, v, u)
+     ON CONFLICT (org_id, metric, period) DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit`,
+    [
+      orgId,
+      rows.map((r) => r.metric),
+      rows.map((r) => r.period),
+      rows.map((r) => r.value),
+      rows.map((r) => r.unit),
+    ],
+  );
+  await db.query(
+    `INSERT INTO org_data_versions (org_id, version) VALUES ($1, 1)
+     ON CONFLICT (org_id) DO UPDATE SET version = org_data_versions.version + 1, updated_at = now()`,
+    [orgId],
+  );
+}
+
+/** Idempotent: creates the demo org, user and 24 months × 12 metrics (288 rows) when missing. */
+export async function seedDemo(db: Queryable): Promise<{ created: boolean }> {
+  if (await findUserByEmail(db, DEMO.email)) return { created: false };
+  await createOrg(db, { orgId: DEMO.orgId, name: DEMO.orgName });
+  await createUser(db, {
+    userId: DEMO.userId,
+    orgId: DEMO.orgId,
+    email: DEMO.email,
+    passwordHash: await hashPassword(DEMO.password),
+    role: 'admin',
+  });
+  await insertMetricRows(db, DEMO.orgId, demoMetricRows());
+  return { created: true };
+}

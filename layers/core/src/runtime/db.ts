@@ -1,0 +1,48 @@
+import type { Config } from '../config';
+import { migrate } from '../db/migrate';
+import { createPgDb } from '../db/pg';
+import type { Db } from '../db/types';
+import { logger } from '../observability/logger';
+import { seedDemo } from '../orgs/seed';
+
+let shared: Promise<Db> | undefined;
+
+async function open(config: Config): Promise<Db> {
+  let db: Db;
+  if (config.DATABASE_URL) {
+    db = createPgDb({
+      connectionString: config.DATABASE_URL,
+      poolMax: config.DB_POOL_MAX,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+      ssl: config.DB_SSL,
+    });
+  } else {
+    // Loaded lazily: the Lambda bundles of routes that always have DATABASE_URL never pay for PGlite.
+    const { createPgliteDb } = await import('../db/pglite');
+    db = await createPgliteDb({ dataDir: config.PGLITE_DIR });
+  }
+  if (config.AUTO_MIGRATE) {
+    const report = await migrate(db);
+    if (report.applied.length > 0 || report.skipped.length > 0) logger.info('migrations', { ...report });
+  }
+  if (config.SEED_DEMO) await seedDemo(db);
+  return db;
+}
+
+/**
+ * The process-wide database (module scope: one pool per warm Lambda instance, one PGlite per local runtime).
+ * A failed open is not cached, so the next request tries again.
+ */
+export function getDb(config: Config): Promise<Db> {
+  shared ??= open(config).catch((err) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
+}
+
+/** Lets the local runtime and tests hand in a Db they own. */
+export function setDb(db: Db | undefined): void {
+  shared = db ? Promise.resolve(db) : undefined;
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../layers/core/src/db/migrate';
+import { createPgDb } from '../../layers/core/src/db/pg';
+import { createPgliteDb } from '../../layers/core/src/db/pglite';
+import type { Db } from '../../layers/core/src/db/types';
+
+export interface TestDb {
+  db: Db;
+  label: string;
+  /** Closes the Db and drops its throw-away database. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The adapters the Db tests run on: always PGlite (with pgvector); plus the real PostgreSQL server when
+ * DATABASE_URL is set. In CI (CI=true) DATABASE_URL is required, so the real-Postgres tests never skip.
+ */
+export function dbTargets(): Array<'pglite' | 'pg'> {
+  if (process.env.CI === 'true' && !process.env.DATABASE_URL) {
+    throw new Error('CI=true but DATABASE_URL is not set: the real-PostgreSQL tests must run in CI');
+  }
+  return process.env.DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
+}
+
+/**
+ * A fresh, migrated database. For `pg`, a throw-away database is created on the server named by DATABASE_URL
+ * (so parallel test files never see each other's rows) and dropped on dispose.
+ */
+export async function createTestDb(kind: 'pglite' | 'pg'): Promise<TestDb> {
+  if (kind === 'pglite') {
+    const db = await createPgliteDb();
+    await migrate(db);
+    return { db, label: 'pglite', dispose: () => db.close() };
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const name = `ceo_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const db = createPgDb({
+    connectionString: dbUrl.toString(),
+    poolMax: 10,
+    statementTimeoutMs: 10_000,
+    connectTimeoutMs: 5_000,
+  });
+  await migrate(db);
+  return {
+    db,
+    label: 'postgres',
+    async dispose() {
+      await db.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
