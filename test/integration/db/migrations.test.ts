@@ -1,0 +1,63 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMigrationsDir, migrate, readMigrations } from '../../../layers/core/src/db/migrate';
+import { createTestDb, dbTargets, type TestDb } from '../../support/db';
+
+describe.each(dbTargets())('migrations on %s', (kind) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(kind); // applies every migration once
+  });
+  afterAll(() => t?.dispose());
+
+  it('records every applicable migration once and is a no-op the second time', async () => {
+    const files = await readMigrations();
+    const caps = await t.db.capabilities();
+    const recorded = await t.db.query<{ name: string }>(
+      'SELECT name FROM schema_migrations ORDER BY version',
+    );
+    const expected = files.filter((f) => caps.vector || !f.requiresVector).map((f) => f.name);
+    expect(recorded.rows.map((r) => r.name)).toEqual(expected);
+    const again = await migrate(t.db);
+    expect(again.applied).toEqual([]);
+  });
+
+  it('creates the tables, the keyset index and the full-text column', async () => {
+    const tables = await t.db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['orgs', 'users', 'decisions', 'company_metrics', 'schema_migrations']),
+    );
+    const idx = await t.db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'decisions' AND indexname = 'decisions_keyset_idx'",
+    );
+    expect(idx.rows[0]?.indexdef).toMatch(/org_id, user_id, created_at DESC, decision_id DESC/);
+    const gin = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+    expect(gin.rowCount).toBe(1);
+  });
+
+  it('detects pgvector and applies vector migrations only where it exists', async () => {
+    const caps = await t.db.capabilities();
+    // PGlite bundles pgvector; Debian's PostgreSQL 15 has no package for it.
+    if (kind === 'pglite') expect(caps.vector).toBe(true);
+    const col = await t.db.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_name = 'decisions' AND column_name = 'embedding'",
+    );
+    expect(col.rowCount).toBe(caps.vector ? 1 : 0);
+    const hnsw = await t.db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE indexname = 'decisions_embedding_hnsw_idx'",
+    );
+    if (caps.vector) expect(hnsw.rows[0]?.indexdef).toMatch(/USING hnsw/);
+    else expect(hnsw.rowCount).toBe(0);
+  });
+
+  it('refuses to run when an applied migration file was changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migr-'));
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    writeFileSync(join(dir, '0001_core.sql'), '-- edited after the fact\nSELECT 1;\n');
+    await expect(migrate(t.db, dir)).rejects.toThrow(/changed after it was applied/);
+  });
+});

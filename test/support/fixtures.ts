@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { AnalyzeResponse } from '../../layers/core/src/analysis/types';
+import type { Queryable } from '../../layers/core/src/db/types';
+import type { NewDecision } from '../../layers/core/src/decisions/store';
+import { createOrg, createUser } from '../../layers/core/src/orgs/users';
+
+/** A tenant with one user; the hash is a fixed placeholder (tests that log in hash a real password). */
+export async function makeTenant(db: Queryable, name = 'org') {
+  const orgId = randomUUID();
+  const userId = randomUUID();
+  await createOrg(db, { orgId, name });
+  await createUser(db, {
+    userId,
+    orgId,
+    email: `${name}-${userId.slice(0, 8)}@example.test`,
+    passwordHash: 'scrypt$1$1$1$x$x',
+  });
+  return { orgId, userId };
+}
+
+export function makeDecision(t: { orgId: string; userId: string }, query: string): NewDecision {
+  const decisionId = randomUUID();
+  const response: AnalyzeResponse = {
+    decision_id: decisionId,
+    query,
+    thread_id: null,
+    recommendation: `Recommendation for ${query}`,
+    options: [],
+    risks: [],
+    confidence: 0.5,
+    rationale: 'fixture',
+    skills: [],
+    model: 'offline',
+    usage: {
+      input_tokens: 1,
+      output_tokens: 2,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cost_usd: 0.001,
+    },
+    latency_ms: 5,
+    answered_from: 'agent',
+    created_at: '',
+  };
+  return { decisionId, orgId: t.orgId, userId: t.userId, threadId: null, response };
+}
+
+/** Wraps a Queryable and counts statements, to show "one round trip" claims. */
+export function counting(db: Queryable) {
+  let calls = 0;
+  const q: Queryable = {
+    query: (sql, params) => {
+      calls++;
+      return db.query(sql, params);
+    },
+    exec: (sql) => {
+      calls++;
+      return db.exec(sql);
+    },
+  };
+  return { q, calls: () => calls };
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from '../../../layers/core/src/decisions/cursor';
+import { ValidationError } from '../../../layers/core/src/errors';
+
+describe('keyset cursor', () => {
+  const c = { t: '2026-11-28T03:42:10.590123Z', id: '3f032c5c-d773-400e-b48f-c5e04aec536d' };
+
+  it('round-trips an opaque, URL-safe string', () => {
+    const s = encodeCursor(c);
+    expect(s).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(s)).toEqual(c);
+  });
+
+  it.each([
+    ['not base64', '!!!'],
+    ['valid base64 of junk', Buffer.from('hello').toString('base64url')],
+    ['wrong shape', Buffer.from(JSON.stringify({ t: c.t })).toString('base64url')],
+    ['bad timestamp', Buffer.from(JSON.stringify(['yesterday', c.id])).toString('base64url')],
+    ['bad uuid', Buffer.from(JSON.stringify([c.t, 'x'])).toString('base64url')],
+    ['too long', 'a'.repeat(300)],
+  ])('rejects %s with a validation error', (_name, s) => {
+    expect(() => decodeCursor(s)).toThrow(ValidationError);
+  });
+});
