@@ -19,6 +19,10 @@ const DB_UNAVAILABLE_CODES = new Set([
 /** Dependency failures that are worth a retry by the client: 503, not 500. */
 export function asDependencyError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
+  // middy aborts a handler just before the Lambda time-out: the work took too long, the client may retry.
+  if (err.name === 'TimeoutError' && /AbortError|aborted/i.test(err.message)) {
+    return new UpstreamUnavailableError('function', 'The request took too long to complete; retry shortly', 2, err);
+  }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) {
     return new UpstreamUnavailableError('database', 'The database is unavailable; retry shortly', 2, err);
