@@ -122,7 +122,8 @@ export async function startLocalServer(
       }
       const headers: Record<string, string> = {};
       // Like the Lambda runtime (which JSON-serialises the result), undefined header values are dropped.
-      for (const [k, v] of Object.entries(result.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
+      for (const [k, v] of Object.entries(result.headers ?? {}))
+        if (v !== undefined && v !== null) headers[k] = String(v);
       res.writeHead(result.statusCode, headers);
       res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (err) {

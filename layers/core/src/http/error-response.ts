@@ -21,7 +21,12 @@ export function asDependencyError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
   // middy aborts a handler just before the Lambda time-out: the work took too long, the client may retry.
   if (err.name === 'TimeoutError' && /AbortError|aborted/i.test(err.message)) {
-    return new UpstreamUnavailableError('function', 'The request took too long to complete; retry shortly', 2, err);
+    return new UpstreamUnavailableError(
+      'function',
+      'The request took too long to complete; retry shortly',
+      2,
+      err,
+    );
   }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) {
