@@ -78,7 +78,7 @@ export function toProxyEvent(args: {
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of args.url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const hasQuery = Object.keys(query).length > 0;
   const hasParams = Object.keys(args.matched.params).length > 0;
