@@ -1,0 +1,219 @@
+import { CASE_SENSITIVE_ALIASES, PLACE_FORMS, PLACES } from './gazetteer';
+
+/**
+ * The "what matters" of a question, for the semantic cache: two questions may share an answer only when
+ * they name the same numbers, amounts, percentages, years/quarters/months, places and capitalised names.
+ * Output: sorted, de-duplicated tags such as `amount:usd:2000000`, `pct:15`, `year:2026`, `period:q3`,
+ * `month:march`, `place:germany`, `name:acme`.
+ */
+
+const SCALE: Record<string, number> = {
+  k: 1e3,
+  thousand: 1e3,
+  m: 1e6,
+  mm: 1e6,
+  mn: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+  trillion: 1e12,
+};
+
+const CURRENCY: Record<string, string> = {
+  $: 'usd',
+  usd: 'usd',
+  dollar: 'usd',
+  dollars: 'usd',
+  '€': 'eur',
+  eur: 'eur',
+  euro: 'eur',
+  euros: 'eur',
+  '£': 'gbp',
+  gbp: 'gbp',
+  pound: 'gbp',
+  pounds: 'gbp',
+  '¥': 'jpy',
+  jpy: 'jpy',
+  yen: 'jpy',
+};
+
+const NUMBER_RE =
+  /(?<![\p{L}\p{N}.,])(?<cur>[$€£¥]|usd|eur|gbp)?\s?(?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?<suf>%|percent\b|per cent\b|k\b|mm\b|mn\b|m\b|bn\b|b\b|thousand\b|million\b|billion\b|trillion\b))?(?:\s?(?<cur2>usd\b|eur\b|gbp\b|jpy\b|dollars?\b|euros?\b|pounds?\b|yen\b))?/giu;
+
+const FISCAL_RE = /(?<![\p{L}\p{N}])fy\s?'?(\d{2}|\d{4})(?![\p{L}\p{N}])/giu;
+const PERIOD_RE = /(?<![\p{L}\p{N}])([qh][1-4])(?![\p{L}\p{N}])/giu;
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+const MONTH_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${MONTHS.join('|')}|May)(?![\\p{L}\\p{N}])`, 'giu');
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+const PLACE_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${PLACE_FORMS.map(escapeRe).join('|')})(?![\\p{L}\\p{N}])`,
+  'giu',
+);
+
+/** Function words that start or fill questions; never names, even when capitalised. */
+const COMMON_WORDS = new Set(
+  (
+    'a an and are as at be been being but by can could did do does doing for from had has have having how i if ' +
+    'in into is it its let lets may might must no not of on or our ours should shall so than that the their them ' +
+    'then there these they this those to under up us was we were what when where whether which while who whom ' +
+    'why will with would you your yes ok okay please hi hello hey given assuming compare compared consider ' +
+    'considering help tell give show explain evaluate analyse analyze assess recommend suggest ' +
+    'next last this year quarter month week today tomorrow now also any all each every some more most less ' +
+    'new over about after before between during against via per vs versus is'
+  ).split(' '),
+);
+
+/** Ordinary words that begin imperative or question sentences ("Expand into…", "Hiring…"). */
+const SENTENCE_STARTERS = new Set(
+  (
+    'expand expanding launch launching hire hiring raise raising acquire acquiring enter entering cut cutting ' +
+    'open opening build building buy buying sell selling invest investing increase increasing decrease ' +
+    'reduce reducing lower lowering move moving shift switch switching adopt adopting outsource outsourcing ' +
+    'close closing merge merging pivot pivoting grow growing scale scaling spend spending allocate prioritize ' +
+    'prioritise focus double keep keeping stop stopping start starting continue change changing offer offering ' +
+    'introduce partner partnering migrate migrating replace replacing automate automating consolidate ' +
+    'restructure lay delay delaying postpone accelerate approve fund funding going time worth good best better ' +
+    'would could can is are was were does do did will shall should may might must what which how why when ' +
+    'where who whether given assuming suppose imagine if our we my their its it this that these those there ' +
+    'here any implications impact effect risks risk pros cons cost costs price pricing revenue profit ' +
+    'options option plan strategy analysis analyse analyze evaluate assess recommend recommendation decide'
+  ).split(' '),
+);
+
+function fmt(n: number): string {
+  return String(Number(n.toPrecision(12)));
+}
+
+function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+}
+
+function numbers(text: string, out: Set<string>): string {
+  let rest = text;
+  for (const m of text.matchAll(NUMBER_RE)) {
+    const g = m.groups ?? {};
+    const raw = g.num ?? '';
+    let value = Number(raw.replace(/,/g, ''));
+    if (!Number.isFinite(value)) continue;
+    const suf = g.suf?.toLowerCase().replace(/\s+/g, ' ');
+    const cur = CURRENCY[(g.cur ?? g.cur2 ?? '').toLowerCase()];
+    if (suf === '%' || suf === 'percent' || suf === 'per cent') {
+      out.add(`pct:${fmt(value)}`);
+    } else {
+      if (suf) value *= SCALE[suf] ?? 1;
+      if (cur) out.add(`amount:${cur}:${fmt(value)}`);
+      else if (!suf && /^\d{4}$/.test(raw) && value >= 1900 && value <= 2100) out.add(`year:${raw}`);
+      else out.add(`num:${fmt(value)}`);
+    }
+    rest = blank(rest, m.index, m.index + m[0].length);
+  }
+  return rest;
+}
+
+function periods(text: string, out: Set<string>): string {
+  let rest = text;
+  for (const m of text.matchAll(FISCAL_RE)) {
+    const y = m[1] ?? '';
+    out.add(`year:${y.length === 2 ? `20${y}` : y}`);
+    rest = blank(rest, m.index, m.index + m[0].length);
+  }
+  for (const m of rest.matchAll(PERIOD_RE)) {
+    out.add(`period:${(m[1] ?? '').toLowerCase()}`);
+    rest = blank(rest, m.index, m.index + m[0].length);
+  }
+  for (const m of rest.matchAll(MONTH_RE)) {
+    const word = m[1] ?? '';
+    // "may" is a month only when written "May" mid-sentence
+    if (word.toLowerCase() === 'may' && (word !== 'May' || isSentenceStart(rest, m.index))) continue;
+    out.add(`month:${word.toLowerCase()}`);
+    rest = blank(rest, m.index, m.index + m[0].length);
+  }
+  return rest;
+}
+
+function places(text: string, out: Set<string>): string {
+  let rest = text;
+  for (const m of text.matchAll(PLACE_RE)) {
+    const surface = m[1] ?? '';
+    const lower = surface.toLowerCase();
+    if (CASE_SENSITIVE_ALIASES.has(lower) && surface !== surface.toUpperCase()) continue;
+    const canon = PLACES.get(lower);
+    if (!canon) continue;
+    out.add(`place:${canon}`);
+    rest = blank(rest, m.index, m.index + m[0].length);
+  }
+  return rest;
+}
+
+function isSentenceStart(text: string, index: number): boolean {
+  for (let i = index - 1; i >= 0; i -= 1) {
+    const c = text[i] ?? '';
+    if (c === ' ' || c === '\t' || c === '"' || c === "'" || c === '(' || c === '“' || c === '‘') continue;
+    return c === '.' || c === '!' || c === '?' || c === ':' || c === '\n' || c === '\r';
+  }
+  return true;
+}
+
+function names(text: string, out: Set<string>): void {
+  const tokens = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}&'’.-]*/gu)];
+  let current: string[] = [];
+  let lastEnd = -1;
+  const flush = () => {
+    if (current.length > 0) out.add(`name:${current.join(' ').toLowerCase()}`);
+    current = [];
+  };
+  for (const t of tokens) {
+    const word = t[0].replace(/[.'’-]+$/u, '');
+    const capitalised = /^\p{Lu}/u.test(word);
+    const common = COMMON_WORDS.has(word.toLowerCase());
+    const initial = isSentenceStart(text, t.index);
+    const isName =
+      capitalised &&
+      !common &&
+      word.length > 1 &&
+      // a sentence's first word is capitalised anyway: a name unless it is an ordinary verb/word
+      !(initial && !/^\p{Lu}{2,}/u.test(word) && SENTENCE_STARTERS.has(word.toLowerCase()));
+    const adjacent = lastEnd >= 0 && /^ ?$/.test(text.slice(lastEnd, t.index));
+    if (isName) {
+      if (!adjacent) flush();
+      current.push(word);
+    } else {
+      flush();
+    }
+    lastEnd = t.index + t[0].length;
+  }
+  flush();
+}
+
+export function extractEntities(query: string): string[] {
+  const out = new Set<string>();
+  let text = query.normalize('NFKC');
+  text = periods(text, out);
+  text = numbers(text, out);
+  text = places(text, out);
+  names(text, out);
+  return [...out].sort();
+}
+
+export function sameEntities(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const sa = [...a].sort();
+  const sb = [...b].sort();
+  return sa.every((v, i) => v === sb[i]);
+}

@@ -1,0 +1,43 @@
+export {
+  type AnswerKeyInput,
+  buildAnswerCacheKey,
+  type CacheabilityInfo,
+  hashContext,
+  isCacheable,
+  type NotCacheableReason,
+  normalizeQuery,
+  notCacheableReason,
+  queryHash,
+} from './answer-key';
+export { type BreakerState, CircuitBreaker, CircuitOpenError } from './circuit-breaker';
+export { type Clock, systemClock } from './clock';
+export {
+  CACHE_KINDS,
+  type CacheConfig,
+  type CacheKind,
+  getCacheConfig,
+  type KindPolicy,
+  type L2Choice,
+  loadCacheConfig,
+} from './config';
+export { extractEntities, sameEntities } from './entities';
+export { guardL2 } from './guarded-l2';
+export { buildCacheKey, type CacheKey, type CacheKeyInput, canonicalJson, sha256Hex } from './keys';
+export { L1Cache } from './l1';
+export { type L2, L2TimeoutError } from './l2';
+export { createIoredisL2 } from './l2-ioredis';
+export { createUpstashL2 } from './l2-upstash';
+export { type CacheMetrics, type MetricDims, noopCacheMetrics } from './metrics';
+export {
+  createSemanticCache,
+  type SemanticCache,
+  type SemanticCacheConfig,
+  type SemanticLookupInput,
+  type SemanticLookupResult,
+  type SemanticScope,
+  type SemanticStatus,
+  type SemanticStoreInput,
+  type SemanticStoreResult,
+} from './semantic';
+export { type CacheStack, type CacheStackOptions, createCacheStack } from './stack';
+export { type CacheLevel, type CacheResult, type GetOrLoadOptions, TieredCache } from './tiered';

@@ -1,0 +1,102 @@
+import { CircuitBreaker } from './circuit-breaker';
+import { type Clock, systemClock } from './clock';
+import type { CacheConfig } from './config';
+import { guardL2 } from './guarded-l2';
+import { L1Cache } from './l1';
+import type { L2 } from './l2';
+import { createIoredisL2 } from './l2-ioredis';
+import { createUpstashL2 } from './l2-upstash';
+import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
+import { TieredCache } from './tiered';
+
+export interface CacheStack {
+  tiered: TieredCache;
+  /** The guarded L2 (time-outs + circuit breaker), also usable for counters (rate limits); null without L2. */
+  l2: (L2 & { readonly breaker: CircuitBreaker }) | null;
+  /**
+   * Starts the L2 connection without waiting for it and without counting a failure against the breaker.
+   * Call it at module scope (Lambda INIT) so the first request does not pay the TCP/TLS handshake.
+   */
+  warm(): void;
+  close(): Promise<void>;
+}
+
+export interface CacheStackOptions {
+  clock?: Clock;
+  /** First poll interval of a lease loser. */
+  leasePollMs?: number;
+}
+
+function rawL2(config: CacheConfig, metrics: CacheMetrics): L2 | null {
+  const l2 = config.l2;
+  switch (l2.kind) {
+    case 'redis':
+      return createIoredisL2({
+        url: l2.url,
+        keyPrefix: config.keyPrefix,
+        connectTimeoutMs: config.l2ConnectTimeoutMs,
+        commandTimeoutMs: config.l2TimeoutMs,
+        onError: () => metrics.count('CacheL2ConnectionError', { adapter: 'redis' }),
+      });
+    case 'upstash':
+      return createUpstashL2({
+        url: l2.url,
+        token: l2.token,
+        keyPrefix: config.keyPrefix,
+        requestTimeoutMs: config.l2TimeoutMs,
+      });
+    default:
+      return null;
+  }
+}
+
+/**
+ * Builds the cache stack once per instance (module scope): the L1, the chosen L2 behind its circuit breaker,
+ * and the tiered cache over both. Nothing connects here; ioredis connects on first use.
+ */
+export function createCacheStack(
+  config: CacheConfig,
+  metrics: CacheMetrics = noopCacheMetrics,
+  opts: CacheStackOptions = {},
+): CacheStack {
+  const sink = safeMetrics(metrics);
+  const clock = opts.clock ?? systemClock;
+  const inner = rawL2(config, sink);
+  const l2 = inner
+    ? guardL2(inner, {
+        timeoutMs: config.l2TimeoutMs,
+        metrics: sink,
+        breaker: new CircuitBreaker({
+          name: `L2 ${inner.adapter}`,
+          failureThreshold: config.breakerFailures,
+          cooldownMs: config.breakerCooldownMs,
+          clock: systemClock,
+          onStateChange: (state) => {
+            if (state === 'open') sink.count('CacheBreakerOpen', { adapter: inner.adapter });
+          },
+        }),
+      })
+    : null;
+  const l1 = new L1Cache({ maxBytes: config.l1MaxBytes, maxEntryBytes: config.l1MaxEntryBytes, clock });
+  const tiered = new TieredCache({
+    l1,
+    l2,
+    policies: config.policies,
+    keyVersion: config.keyVersion,
+    jitter: config.jitter,
+    metrics: sink,
+    clock,
+    leasePollMs: opts.leasePollMs,
+  });
+  return {
+    tiered,
+    l2,
+    warm() {
+      inner?.ping().catch(() => undefined);
+    },
+    async close() {
+      await tiered.drain();
+      await l2?.close();
+    },
+  };
+}

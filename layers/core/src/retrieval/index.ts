@@ -1,0 +1,16 @@
+export { DEFAULT_RETRIEVAL_CONFIG, loadRetrievalConfig, type RetrievalConfig } from './config';
+export {
+  decisionEmbeddingText,
+  type EmbedDecisionInput,
+  type EmbedDecisionResult,
+  embedDecision,
+} from './embed-decision';
+export { type Fused, fuseScores, type Scored } from './fuse';
+export {
+  type CachedSearchOptions,
+  type DecisionSearchItem,
+  type DecisionSearchParams,
+  type DecisionSearchResult,
+  searchDecisions,
+  searchDecisionsCached,
+} from './search';

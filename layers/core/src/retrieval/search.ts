@@ -1,0 +1,179 @@
+import { normalizeQuery } from '../cache/answer-key';
+import type { TieredCache } from '../cache/tiered';
+import type { Db } from '../db/types';
+import type { Embeddings } from '../embeddings/types';
+import { toPgVector } from '../embeddings/vector';
+import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from './config';
+import { fuseScores, type Scored } from './fuse';
+
+export interface DecisionSearchParams {
+  orgId: string;
+  q: string;
+  k?: number;
+  /** Restrict to one user's decisions (still inside the org). */
+  userId?: string;
+}
+
+export interface DecisionSearchItem {
+  decision_id: string;
+  query: string;
+  recommendation: string;
+  confidence: number;
+  model: string;
+  created_at: string;
+  /** fused score, 0..1 */
+  score: number;
+  /** cosine similarity clamped to 0..1 (0 when only the keyword side found it) */
+  vector_score: number;
+  /** full-text rank divided by the best rank among the candidates */
+  keyword_score: number;
+}
+
+export interface DecisionSearchResult {
+  /** `keyword` where the database has no vector capability or the query could not be embedded. */
+  mode: 'hybrid' | 'keyword';
+  items: DecisionSearchItem[];
+  /** Why the search fell back to keyword-only. */
+  fallback?: 'no_vector_capability' | 'embedding_failed';
+}
+
+interface CandidateRow {
+  decision_id: string;
+  query: string;
+  recommendation: string;
+  confidence: number | string;
+  model: string;
+  created_at: Date | string;
+  score: number | string;
+}
+
+type Item = Omit<DecisionSearchItem, 'score' | 'vector_score' | 'keyword_score'>;
+
+const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
+
+function toScored(rows: CandidateRow[]): Scored<Item>[] {
+  return rows.map((r) => ({
+    id: r.decision_id,
+    score: Number(r.score),
+    item: {
+      decision_id: r.decision_id,
+      query: r.query,
+      recommendation: r.recommendation,
+      confidence: Number(r.confidence),
+      model: r.model,
+      created_at:
+        r.created_at instanceof Date ? r.created_at.toISOString() : new Date(r.created_at).toISOString(),
+    },
+  }));
+}
+
+async function keywordCandidates(db: Db, p: DecisionSearchParams, n: number): Promise<Scored<Item>[]> {
+  const r = await db.query<CandidateRow>(
+    `SELECT ${COLUMNS}, ts_rank_cd(search_tsv, websearch_to_tsquery('english', $2)) AS score
+       FROM decisions
+      WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
+        AND search_tsv @@ websearch_to_tsquery('english', $2)
+      ORDER BY score DESC, created_at DESC
+      LIMIT $3`,
+    [p.orgId, p.q, n, p.userId ?? null],
+  );
+  return toScored(r.rows);
+}
+
+async function vectorCandidates(
+  db: Db,
+  p: DecisionSearchParams,
+  vector: string,
+  n: number,
+): Promise<Scored<Item>[]> {
+  const r = await db.query<CandidateRow>(
+    `SELECT ${COLUMNS}, 1 - (embedding <=> $2::vector) AS score
+       FROM decisions
+      WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid) AND embedding IS NOT NULL
+      ORDER BY embedding <=> $2::vector
+      LIMIT $3`,
+    [p.orgId, vector, n, p.userId ?? null],
+  );
+  return toScored(r.rows);
+}
+
+/**
+ * Hybrid search over an org's decisions: pgvector cosine top-N and full-text top-N, each normalised to 0..1
+ * and fused with weights 0.7 / 0.3 (configurable), top-k. Without the vector capability (or when the query
+ * cannot be embedded) it ranks by full text only and says so (`mode: 'keyword'`).
+ */
+export async function searchDecisions(
+  db: Db,
+  embeddings: Embeddings,
+  params: DecisionSearchParams,
+  config: RetrievalConfig = DEFAULT_RETRIEVAL_CONFIG,
+): Promise<DecisionSearchResult> {
+  if (!params.orgId) throw new TypeError('searchDecisions: orgId is required');
+  const k = Math.max(1, Math.min(params.k ?? 10, config.maxK));
+  const n = Math.max(config.candidates, k);
+  const q = params.q.trim();
+  if (q === '') return { mode: 'keyword', items: [] };
+
+  let fallback: DecisionSearchResult['fallback'];
+  let vector: string | undefined;
+  if (!(await db.capabilities()).vector) {
+    fallback = 'no_vector_capability';
+  } else {
+    try {
+      const [v] = await embeddings.embed([q]);
+      if (v?.length !== 256) throw new Error('embedding has the wrong size');
+      vector = toPgVector(v);
+    } catch {
+      fallback = 'embedding_failed';
+    }
+  }
+
+  const [vec, kw] = await Promise.all([
+    vector ? vectorCandidates(db, params, vector, n) : Promise.resolve([]),
+    keywordCandidates(db, params, n),
+  ]);
+  const weights = vector
+    ? { vector: config.vectorWeight, keyword: config.keywordWeight }
+    : { vector: 0, keyword: 1 };
+  const fused = fuseScores(vec, kw, weights, k);
+  const items = fused.map((f) => ({
+    ...f.item,
+    score: Number(f.score.toFixed(6)),
+    vector_score: Number(f.vectorScore.toFixed(6)),
+    keyword_score: Number(f.keywordScore.toFixed(6)),
+  }));
+  return vector ? { mode: 'hybrid', items } : { mode: 'keyword', items, fallback };
+}
+
+export interface CachedSearchOptions {
+  /** Folded into the key, e.g. a per-org counter bumped when a decision is added, for instant freshness. */
+  version?: string | number;
+  config?: RetrievalConfig;
+}
+
+/** `searchDecisions` through the tiered cache (kind `retrieval`, org-scoped key). */
+export async function searchDecisionsCached(
+  cache: TieredCache,
+  db: Db,
+  embeddings: Embeddings,
+  params: DecisionSearchParams,
+  opts: CachedSearchOptions = {},
+): Promise<DecisionSearchResult & { cache: 'l1' | 'l2' | 'source' }> {
+  const key = cache.key(params.orgId, 'retrieval', 'decisions', {
+    q: normalizeQuery(params.q),
+    k: params.k ?? 10,
+    user: params.userId,
+    embedder: embeddings.id,
+    version: opts.version,
+  });
+  const r = await cache.getOrLoad(
+    key,
+    'retrieval',
+    () => searchDecisions(db, embeddings, params, opts.config),
+    {
+      // an embedding outage should not pin a keyword-only answer in the cache
+      cacheIf: (v) => v.fallback !== 'embedding_failed',
+    },
+  );
+  return { ...r.value, cache: r.level };
+}

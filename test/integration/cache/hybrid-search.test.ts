@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheStack } from '../../../layers/core/src/cache/stack';
+import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
+import { TitanEmbeddings } from '../../../layers/core/src/embeddings/titan';
+import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
+import { searchDecisions, searchDecisionsCached } from '../../../layers/core/src/retrieval/search';
+import { createTestDb, dbTargets, type TestDb } from '../../support/db';
+import { testCacheConfig } from './redis-support';
+import { createOrg, insertDecision } from './seed';
+
+const embeddings = new OfflineEmbeddings();
+
+const DECISIONS = [
+  {
+    key: 'germany',
+    query: 'Should we expand our sales team into Germany next year?',
+    recommendation: 'Open a Berlin office with four account executives and a local partner.',
+  },
+  {
+    key: 'pricing',
+    query: 'Should we raise subscription prices by 10% for enterprise customers?',
+    recommendation: 'Raise enterprise prices by 8% with a one-year grandfathering period.',
+  },
+  {
+    key: 'cloud',
+    query: 'Should we migrate our data centre workloads to the cloud?',
+    recommendation: 'Move stateless services first; keep the database on premises for a year.',
+  },
+  {
+    key: 'hiring',
+    query: 'Should we hire a VP of Sales before the Series B?',
+    recommendation: 'Hire a head of sales now and promote to VP after the round.',
+  },
+  {
+    key: 'churn',
+    query: 'How do we reduce churn among small business customers?',
+    recommendation: 'Add onboarding calls and an annual plan discount.',
+  },
+];
+
+describe.each(dbTargets())('hybrid decision search on %s', (target) => {
+  let t: TestDb;
+  let vector = false;
+  let org: { orgId: string; userId: string };
+  let other: { orgId: string; userId: string };
+  const ids = new Map<string, string>();
+
+  beforeAll(async () => {
+    t = await createTestDb(target);
+    vector = (await t.db.capabilities()).vector;
+    org = await createOrg(t.db, 'Searcher');
+    other = await createOrg(t.db, 'Other');
+    for (const d of DECISIONS) {
+      const id = await insertDecision(t.db, { ...org, query: d.query, recommendation: d.recommendation });
+      ids.set(d.key, id);
+      const r = await embedDecision(t.db, embeddings, { orgId: org.orgId, decisionId: id });
+      expect(r.embedded).toBe(vector);
+    }
+    // a decision stored without an embedding: only the keyword side can find it
+    ids.set(
+      'unembedded',
+      await insertDecision(t.db, {
+        ...org,
+        query: 'Which CRM vendor should replace our spreadsheet pipeline?',
+        recommendation: 'Pick the CRM with native Germany data residency.',
+      }),
+    );
+    // another org's decision about the same subject must never show up
+    const foreign = await insertDecision(t.db, {
+      ...other,
+      query: 'Should we expand our sales team into Germany next year?',
+      recommendation: 'Other org: stay home.',
+    });
+    await embedDecision(t.db, embeddings, { orgId: other.orgId, decisionId: foreign });
+  });
+
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  it('ranks by fused vector + keyword score where pgvector exists, keyword-only (and says so) elsewhere', async () => {
+    const r = await searchDecisions(t.db, embeddings, {
+      orgId: org.orgId,
+      q: 'expanding the sales team to Germany',
+      k: 5,
+    });
+    expect(r.mode).toBe(vector ? 'hybrid' : 'keyword');
+    if (!vector) expect(r.fallback).toBe('no_vector_capability');
+    expect(r.items[0]?.decision_id).toBe(ids.get('germany'));
+    const scores = r.items.map((i) => i.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    for (const i of r.items) {
+      expect(i.score).toBeGreaterThanOrEqual(0);
+      expect(i.score).toBeLessThanOrEqual(1);
+      const expected = vector ? 0.7 * i.vector_score + 0.3 * i.keyword_score : i.keyword_score;
+      expect(i.score).toBeCloseTo(expected, 5);
+    }
+  });
+
+  it('is scoped to the org: another org with the identical decision never appears', async () => {
+    const r = await searchDecisions(t.db, embeddings, { orgId: org.orgId, q: 'Germany sales team', k: 50 });
+    expect(r.items.every((i) => [...ids.values()].includes(i.decision_id))).toBe(true);
+    expect(r.items.some((i) => i.recommendation.startsWith('Other org'))).toBe(false);
+    const theirs = await searchDecisions(t.db, embeddings, {
+      orgId: other.orgId,
+      q: 'Germany sales team',
+      k: 50,
+    });
+    expect(theirs.items.map((i) => i.recommendation)).toEqual(['Other org: stay home.']);
+  });
+
+  it('finds by meaning without shared words (vector side) and by words without an embedding (keyword side)', async (ctx) => {
+    if (!vector) ctx.skip();
+    // "datacentre" shares no full-text lexeme with "data centre", but the embedding's character 3-grams do
+    const byMeaning = await searchDecisions(t.db, embeddings, { orgId: org.orgId, q: 'datacentre', k: 3 });
+    expect(byMeaning.items[0]?.decision_id).toBe(ids.get('cloud'));
+    expect(byMeaning.items[0]?.keyword_score).toBe(0);
+    expect(byMeaning.items[0]?.vector_score).toBeGreaterThan(0);
+
+    const byWords = await searchDecisions(t.db, embeddings, { orgId: org.orgId, q: 'CRM spreadsheet', k: 3 });
+    const hit = byWords.items.find((i) => i.decision_id === ids.get('unembedded'));
+    expect(hit).toBeDefined();
+    expect(hit?.vector_score).toBe(0);
+    expect(hit?.keyword_score).toBe(1);
+  });
+
+  it('honours configurable weights (all keyword → pure full-text order)', async () => {
+    const r = await searchDecisions(
+      t.db,
+      embeddings,
+      { orgId: org.orgId, q: 'Germany', k: 5 },
+      { vectorWeight: 0, keywordWeight: 1, candidates: 40, maxK: 50 },
+    );
+    expect(r.items.length).toBeGreaterThan(0);
+    for (const i of r.items) expect(i.score).toBeCloseTo(i.keyword_score, 6);
+  });
+
+  it('falls back to keyword-only when the embedder is down, without an error', async () => {
+    // the real Bedrock SDK against a closed port: a genuine connection failure
+    const down = new TitanEmbeddings({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      timeoutMs: 500,
+      concurrency: 1,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const r = await searchDecisions(t.db, down, { orgId: org.orgId, q: 'Germany sales', k: 3 });
+      expect(r.mode).toBe('keyword');
+      expect(r.fallback).toBe(vector ? 'embedding_failed' : 'no_vector_capability');
+      expect(r.items[0]?.decision_id).toBe(ids.get('germany'));
+    } finally {
+      down.close();
+    }
+  });
+
+  it('is cacheable through the tiered cache (kind retrieval): the second identical search is an L1 hit', async () => {
+    const stack = createCacheStack(testCacheConfig({ CACHE_L2: 'none' }));
+    const params = { orgId: org.orgId, q: 'Should we hire a VP of Sales?', k: 3 };
+    const first = await searchDecisionsCached(stack.tiered, t.db, embeddings, params);
+    const second = await searchDecisionsCached(stack.tiered, t.db, embeddings, {
+      ...params,
+      q: 'should we hire a vp of sales',
+    });
+    expect(first.cache).toBe('source');
+    expect(second.cache).toBe('l1');
+    expect(second.items).toEqual(first.items);
+    expect(first.items[0]?.decision_id).toBe(ids.get('hiring'));
+    const otherOrg = await searchDecisionsCached(stack.tiered, t.db, embeddings, {
+      ...params,
+      orgId: other.orgId,
+    });
+    expect(otherOrg.cache).toBe('source');
+    await stack.close();
+  });
+
+  it('embedDecision reports a missing decision and (without pgvector) a no-op', async () => {
+    const r = await embedDecision(t.db, embeddings, {
+      orgId: other.orgId,
+      decisionId: ids.get('germany')!, // exists, but in another org
+      text: 'x',
+    });
+    expect(r).toMatchObject({ embedded: false, reason: vector ? 'not_found' : 'no_vector_capability' });
+  });
+});
