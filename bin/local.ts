@@ -22,6 +22,13 @@ const { startLocalServer } = await import('./local/server');
 const config = getConfig();
 const t0 = performance.now();
 const db = await getDb(config);
+// In-process DynamoDB + SQS (unless real endpoints are configured) and the poller that feeds the worker the
+// way Lambda's event source mapping does. Started before any handler is imported: they read the endpoints.
+const { startLocalJobs } = await import('../layers/core/src/local-aws/local-jobs');
+const jobs = await startLocalJobs({
+  loadWorker: async () => (await import('../functions/analysis-worker/handler')).handler,
+  onError: (err) => console.error('[local] worker poller:', err),
+});
 const caps = await db.capabilities();
 const server = await startLocalServer({
   port: Number(process.env.PORT ?? 3000),
@@ -33,6 +40,9 @@ console.log(
 );
 console.log(
   `  database: ${db.kind}${db.kind === 'pglite' ? ` at ${config.PGLITE_DIR}` : ''}, pgvector: ${caps.vector ? 'yes' : 'no'}`,
+);
+console.log(
+  `  jobs:     ${jobs.aws ? 'in-process DynamoDB (dynalite) + SQS (fauxqs)' : 'configured DynamoDB/SQS endpoints'}; worker polling the queue`,
 );
 console.log(
   `  model:    ${process.env.ANTHROPIC_API_KEY || process.env.ANTHROPIC_BASE_URL ? 'Claude (Anthropic API)' : 'offline (no ANTHROPIC_API_KEY set)'}`,
@@ -48,6 +58,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 5_000);
   force.unref();
   await server.close();
+  await jobs.stop();
   await db.close();
   process.exit(0);
 }

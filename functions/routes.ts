@@ -1,3 +1,6 @@
+/** The SQS-triggered worker (not an HTTP route): the CDK stack gives it the queue as its event source. */
+export const WORKER_ENTRY = 'functions/analysis-worker/handler.ts';
+
 /**
  * The API's routes: one Lambda per route. The CDK stack (lib/) and the local runtime (bin/local.ts) both read
  * this table, so a route exists in both or in neither.
@@ -62,6 +65,24 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/api/v1/decisions/{id}',
     entry: 'functions/decisions-get/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    auth: true,
+  },
+  {
+    id: 'analysis-start',
+    method: 'POST',
+    path: '/api/v1/analysis/start',
+    entry: 'functions/analysis-start/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    auth: true,
+  },
+  {
+    id: 'analysis-status',
+    method: 'GET',
+    path: '/api/v1/analysis/{task_id}/status',
+    entry: 'functions/analysis-status/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,

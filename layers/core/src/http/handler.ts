@@ -70,7 +70,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
       httpCors({
         origin: config.CORS_ORIGIN,
         headers: 'Authorization,Content-Type,Idempotency-Key,X-Correlation-Id',
-        exposeHeaders: 'X-Correlation-Id,Retry-After',
+        exposeHeaders: 'X-Correlation-Id,Retry-After,Idempotent-Replayed,Location',
         maxAge: 600,
       }),
     )

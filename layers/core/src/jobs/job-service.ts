@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors';
+import type { Queue, QueueSendResult } from '../queue/queue';
+import { canonicalJson, idempotencyRecordId, sha256Hex } from './hash';
+import type { IdempotencyStore } from './idempotency-store';
+import type { Clock, JobStore } from './job-store';
+import type { JobsLogger } from './logger';
+import { encodeJobMessage } from './message';
+import type { JobResultStore } from './result-store';
+import type { Job, JobError, JobStatus, JobView } from './types';
+import type { JobRequest, StartRequest } from './validation';
+
+/** Who is asking: every job belongs to one org and one user. */
+export interface Caller {
+  orgId: string;
+  userId: string;
+}
+
+export interface StartedJob {
+  task_id: string;
+  status: JobStatus;
+  /** True when an earlier request with the same Idempotency-Key created this job. */
+  replayed: boolean;
+}
+
+export type BulkItemResult =
+  | { index: number; task_id: string; status: JobStatus; replayed: boolean }
+  | { index: number; task_id: string; status: 'FAILED'; replayed: boolean; error: JobError };
+
+export interface JobServiceDeps {
+  jobs: JobStore;
+  idempotency: IdempotencyStore;
+  queue: Queue;
+  /** Needed to read results stored outside the item. */
+  results?: JobResultStore;
+  ttlSeconds: number;
+  idempotencyTtlSeconds: number;
+  /** A replayed start re-sends the message of a job still QUEUED, never picked up, and this old. */
+  resendStaleAfterMs?: number;
+  now?: Clock;
+  newId?: () => string;
+  logger?: JobsLogger;
+}
+
+interface Prepared {
+  index: number;
+  task_id: string;
+  status: JobStatus;
+  replayed: boolean;
+  send: boolean;
+}
+
+const ENQUEUE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Starting jobs and reading their status. A job is written (QUEUED) before its message is sent; when SQS
+ * refuses the message the job is marked FAILED(enqueue_failed) — never left QUEUED with no message — and the
+ * caller gets 503. Repeating the request with the same Idempotency-Key revives that job (same task_id,
+ * QUEUED again) and re-sends it, so nothing is lost and nothing is started twice.
+ */
+export class JobService {
+  private readonly now: Clock;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  /** POST /analysis/start with `{query, depth?}`. */
+  async start(caller: Caller, item: JobRequest, idempotencyKey?: string): Promise<StartedJob> {
+    const bodyHash = requestHash({ kind: 'single', item });
+    const prepared = await this.prepare(caller, item, 0, idempotencyKey, bodyHash);
+    if (!prepared.send)
+      return { task_id: prepared.task_id, status: prepared.status, replayed: prepared.replayed };
+    try {
+      await this.deps.queue.send(encodeJobMessage(prepared.task_id));
+    } catch (err) {
+      await this.markEnqueueFailed(prepared.task_id, err);
+      throw new UpstreamUnavailableError(
+        'queue',
+        'The analysis could not be queued; retry with the same Idempotency-Key',
+        ENQUEUE_RETRY_AFTER_SECONDS,
+        err,
+      );
+    }
+    return { task_id: prepared.task_id, status: 'QUEUED', replayed: prepared.replayed };
+  }
+
+  /**
+   * POST /analysis/start with `{queries:[…]}` (≤ 10): one SendMessageBatch; each item reports its own result.
+   * Throws 503 only when no item could be queued.
+   */
+  async startBulk(
+    caller: Caller,
+    items: readonly JobRequest[],
+    idempotencyKey?: string,
+  ): Promise<BulkItemResult[]> {
+    if (items.length === 0) throw new ValidationError('queries must not be empty');
+    const bodyHash = requestHash({ kind: 'bulk', items: [...items] });
+    // Item 0 first: a key reused with another body conflicts there, before any job of this request exists.
+    const first = await this.prepare(caller, items[0] as JobRequest, 0, idempotencyKey, bodyHash);
+    const rest = await Promise.all(
+      items.slice(1).map((item, i) => this.prepare(caller, item, i + 1, idempotencyKey, bodyHash)),
+    );
+    const prepared = [first, ...rest];
+    const toSend = prepared.filter((p) => p.send);
+    const sent = await this.deps.queue.sendBatch(
+      toSend.map((p) => ({ id: p.task_id, body: encodeJobMessage(p.task_id) })),
+    );
+    const failures = new Map(
+      sent.filter((r): r is Extract<QueueSendResult, { ok: false }> => !r.ok).map((r) => [r.id, r]),
+    );
+    await Promise.all([...failures.values()].map((f) => this.markEnqueueFailed(f.id, new Error(f.message))));
+
+    const results = prepared.map((p): BulkItemResult => {
+      const failure = failures.get(p.task_id);
+      if (failure) {
+        return {
+          index: p.index,
+          task_id: p.task_id,
+          status: 'FAILED',
+          replayed: p.replayed,
+          error: enqueueError(failure.message),
+        };
+      }
+      return {
+        index: p.index,
+        task_id: p.task_id,
+        status: p.send ? 'QUEUED' : p.status,
+        replayed: p.replayed,
+      };
+    });
+    if (failures.size > 0 && failures.size === prepared.length) {
+      throw new UpstreamUnavailableError(
+        'queue',
+        'None of the analyses could be queued; retry with the same Idempotency-Key',
+        ENQUEUE_RETRY_AFTER_SECONDS,
+      );
+    }
+    return results;
+  }
+
+  /** Dispatches a parsed start request. */
+  async startRequest(
+    caller: Caller,
+    request: StartRequest,
+    idempotencyKey?: string,
+  ): Promise<StartedJob | { results: BulkItemResult[] }> {
+    if (request.kind === 'single') return this.start(caller, request.item, idempotencyKey);
+    return { results: await this.startBulk(caller, request.items, idempotencyKey) };
+  }
+
+  /** The job as its owner sees it; another user's, another org's, an expired or unknown task → 404. */
+  async getStatus(caller: Caller, taskId: string): Promise<JobView> {
+    const job = await this.deps.jobs.get(taskId);
+    if (!job || job.org_id !== caller.orgId || job.user_id !== caller.userId || this.expired(job)) {
+      throw new NotFoundError('Task');
+    }
+    const view: JobView = {
+      task_id: job.task_id,
+      status: job.status,
+      progress: job.progress,
+      query: job.query,
+      depth: job.depth,
+      attempts: job.attempts,
+      created_at: job.created_at,
+      started_at: job.started_at ?? null,
+      finished_at: job.finished_at ?? null,
+      error: job.error ?? null,
+    };
+    if (job.status === 'SUCCEEDED') view.result = await this.readResult(job);
+    return view;
+  }
+
+  private async readResult(job: Job): Promise<unknown> {
+    if (job.result_json !== undefined) return JSON.parse(job.result_json);
+    if (job.result_ref) {
+      if (!this.deps.results) {
+        throw new UpstreamUnavailableError('database', 'The result store is not configured');
+      }
+      const result = await this.deps.results.get(job.result_ref, job.org_id);
+      if (result === undefined) throw new NotFoundError('Task result');
+      return result;
+    }
+    return null;
+  }
+
+  private expired(job: Job): boolean {
+    return job.ttl < Math.floor(this.now() / 1000);
+  }
+
+  private newJob(caller: Caller, taskId: string, item: JobRequest): Job {
+    const now = this.now();
+    const iso = new Date(now).toISOString();
+    return {
+      task_id: taskId,
+      org_id: caller.orgId,
+      user_id: caller.userId,
+      status: 'QUEUED',
+      progress: 0,
+      query: item.query,
+      depth: item.depth,
+      attempts: 0,
+      created_at: iso,
+      updated_at: iso,
+      ttl: Math.floor(now / 1000) + this.deps.ttlSeconds,
+    };
+  }
+
+  private async prepare(
+    caller: Caller,
+    item: JobRequest,
+    index: number,
+    idempotencyKey: string | undefined,
+    bodyHash: string,
+  ): Promise<Prepared> {
+    let taskId = this.newId();
+    let replayed = false;
+    if (idempotencyKey !== undefined) {
+      const nowSec = Math.floor(this.now() / 1000);
+      const outcome = await this.deps.idempotency.reserve({
+        task_id: idempotencyRecordId(caller.orgId, caller.userId, idempotencyKey, index),
+        job_task_id: taskId,
+        body_hash: bodyHash,
+        created_at: new Date(this.now()).toISOString(),
+        ttl: nowSec + this.deps.idempotencyTtlSeconds,
+      });
+      if (!outcome.reserved) {
+        if (outcome.existing.body_hash !== bodyHash) {
+          throw new ConflictError('This Idempotency-Key was already used with a different request body', {
+            idempotencyKey,
+          });
+        }
+        taskId = outcome.existing.job_task_id;
+        replayed = true;
+      }
+    }
+
+    if (!replayed) {
+      if (await this.deps.jobs.create(this.newJob(caller, taskId, item))) {
+        return { index, task_id: taskId, status: 'QUEUED', replayed, send: true };
+      }
+      // A concurrent request with the same key saw our record before our job existed, created the job
+      // itself and sends it: answer that job without a second message.
+      if (idempotencyKey === undefined) throw new Error(`Job ${taskId} already exists`);
+      const current = await this.prepareReplay(caller, item, index, taskId);
+      return { ...current, replayed: false };
+    }
+    return this.prepareReplay(caller, item, index, taskId);
+  }
+
+  /** Same key and body again: report the job, and re-send it only where its first send cannot have worked. */
+  private async prepareReplay(
+    caller: Caller,
+    item: JobRequest,
+    index: number,
+    taskId: string,
+  ): Promise<Prepared> {
+    let job = await this.deps.jobs.get(taskId);
+    if (!job) {
+      // The first request died between the key and the job write (or is in that gap right now).
+      if (await this.deps.jobs.create(this.newJob(caller, taskId, item))) {
+        return { index, task_id: taskId, status: 'QUEUED', replayed: true, send: true };
+      }
+      job = await this.deps.jobs.get(taskId);
+      if (!job) throw new Error(`Job ${taskId} vanished`);
+    }
+    if (job.status === 'FAILED' && job.error?.code === 'enqueue_failed') {
+      if (await this.deps.jobs.requeue(taskId)) {
+        return { index, task_id: taskId, status: 'QUEUED', replayed: true, send: true };
+      }
+      job = (await this.deps.jobs.get(taskId)) ?? job;
+    }
+    const staleAfter = this.deps.resendStaleAfterMs ?? 60_000;
+    const stale =
+      job.status === 'QUEUED' && job.attempts === 0 && this.now() - Date.parse(job.updated_at) > staleAfter;
+    // A duplicate message is harmless: the worker's conditional claim runs the job once.
+    return { index, task_id: taskId, status: job.status, replayed: true, send: stale };
+  }
+
+  private async markEnqueueFailed(taskId: string, cause: unknown): Promise<void> {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    try {
+      await this.deps.jobs.markEnqueueFailed(taskId, enqueueError(message));
+    } catch (err) {
+      // The job stays QUEUED without a message; a replay with the key re-sends it once it is stale.
+      this.deps.logger?.error('Could not mark job enqueue_failed', { taskId, error: String(err) });
+    }
+    this.deps.logger?.warn('Analysis job could not be queued', { taskId, reason: message });
+  }
+}
+
+function enqueueError(message: string): JobError {
+  return { code: 'enqueue_failed', message: `The queue did not accept the job: ${message}`.slice(0, 500) };
+}
+
+function requestHash(request: StartRequest): string {
+  return sha256Hex(canonicalJson(request));
+}

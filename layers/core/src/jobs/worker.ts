@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { MetricsSink } from '../observability/metrics';
+import type { JobStore } from './job-store';
+import type { JobsLogger } from './logger';
+import { decodeJobMessage } from './message';
+import type { JobResultStore } from './result-store';
+import type { Job, JobError, JobResultRef, RunAnalysis } from './types';
+
+/** Thrown by an analysis that will fail however often it is retried: the job is FAILED at once, no DLQ. */
+export class NonRetryableJobError extends Error {
+  override readonly name = 'NonRetryableJobError';
+}
+
+/** This attempt no longer holds the job (another delivery claimed it after the lease ran out). */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+export interface WorkerDeps {
+  jobs: JobStore;
+  runAnalysis: RunAnalysis;
+  /** Large results go here; without it a result over `inlineMaxBytes` fails the job (result_too_large). */
+  results?: JobResultStore;
+  /** The queue's RedrivePolicy maxReceiveCount: at this receive count a failing job is marked FAILED. */
+  maxReceiveCount: number;
+  leaseMs: number;
+  inlineMaxBytes: number;
+  logger?: JobsLogger;
+  /** JobQueueLag (sent → claimed), JobDuration, and counts JobSucceeded / JobFailed / JobRetried. */
+  metrics?: MetricsSink;
+  newAttemptId?: () => string;
+}
+
+/** What happened to one message; every outcome but a thrown error deletes the message. */
+export type JobMessageOutcome =
+  | 'succeeded'
+  | 'failed'
+  /** The job is already SUCCEEDED/FAILED: a duplicate or late redelivery. */
+  | 'already_finished'
+  /** Another live attempt holds the job; its own message guarantees it is retried if that attempt dies. */
+  | 'held_by_other_attempt'
+  | 'lost_lease'
+  | 'unknown_job';
+
+const MAX_ERROR_CHARS = 500;
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.slice(0, MAX_ERROR_CHARS);
+}
+
+function receiveCount(record: SQSRecord): number {
+  const n = Number(record.attributes?.ApproximateReceiveCount);
+  return Number.isFinite(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * One SQS record: claim the job (conditional QUEUED → RUNNING), run the analysis, store the outcome by the
+ * same attempt. Throws to keep the message (batch item failure → redelivery after the visibility timeout);
+ * at the last allowed receive the job is first marked FAILED with the reason, then the message goes to the DLQ.
+ */
+export async function processJobMessage(deps: WorkerDeps, record: SQSRecord): Promise<JobMessageOutcome> {
+  const { task_id: taskId } = decodeJobMessage(record.body);
+  const attempts = receiveCount(record);
+  const log = (message: string, extra: Record<string, unknown> = {}) =>
+    deps.logger?.info(message, { taskId, attempts, messageId: record.messageId, ...extra });
+
+  // Claim first (one conditional write on the common path); only a refused claim reads the job to say why.
+  const attemptId = (deps.newAttemptId ?? randomUUID)();
+  const job = await deps.jobs.claim(taskId, { attemptId, attempts, leaseMs: deps.leaseMs });
+  if (!job) {
+    const current = await deps.jobs.get(taskId);
+    if (!current) {
+      deps.logger?.warn('Job message for an unknown task', { taskId, messageId: record.messageId });
+      return 'unknown_job';
+    }
+    log('Job not claimed', { status: current.status });
+    return current.status === 'SUCCEEDED' || current.status === 'FAILED'
+      ? 'already_finished'
+      : 'held_by_other_attempt';
+  }
+  log('Job claimed');
+  const claimedAt = Date.now();
+  const sent = Number(record.attributes?.SentTimestamp);
+  if (Number.isFinite(sent) && attempts === 1)
+    deps.metrics?.timing('JobQueueLag', Math.max(0, claimedAt - sent));
+
+  const controller = new AbortController();
+  let lastProgress = 0;
+  const onProgress = async (percent: number): Promise<void> => {
+    const p = Math.max(0, Math.min(100, Math.round(percent)));
+    if (controller.signal.aborted) throw new LeaseLostError('Lease lost');
+    if (p <= lastProgress) return;
+    lastProgress = p;
+    if (!(await deps.jobs.updateProgress(taskId, attemptId, p))) {
+      controller.abort();
+      throw new LeaseLostError('Lease lost');
+    }
+  };
+
+  let outcome: JobMessageOutcome;
+  try {
+    outcome = await runAndStore(deps, job, attemptId, attempts, onProgress, controller.signal);
+  } catch (err) {
+    // kept for redelivery, or on its way to the DLQ after the last attempt
+    deps.metrics?.count(attempts >= deps.maxReceiveCount ? 'JobFailed' : 'JobRetried');
+    throw err;
+  }
+  if (outcome === 'succeeded') {
+    deps.metrics?.count('JobSucceeded');
+    deps.metrics?.timing('JobDuration', Date.now() - claimedAt);
+  } else {
+    deps.metrics?.count(outcome === 'failed' ? 'JobFailed' : 'JobDiscarded');
+  }
+  return outcome;
+}
+
+async function runAndStore(
+  deps: WorkerDeps,
+  job: Job,
+  attemptId: string,
+  attempts: number,
+  onProgress: (percent: number) => Promise<void>,
+  signal: AbortSignal,
+): Promise<JobMessageOutcome> {
+  let result: unknown;
+  try {
+    result = await deps.runAnalysis(job, { onProgress, signal, attempt: attempts });
+  } catch (err) {
+    return handleFailure(deps, job, attemptId, attempts, err, signal.aborted);
+  }
+  return storeResult(deps, job, attemptId, result);
+}
+
+async function handleFailure(
+  deps: WorkerDeps,
+  job: Job,
+  attemptId: string,
+  attempts: number,
+  err: unknown,
+  leaseLost: boolean,
+): Promise<JobMessageOutcome> {
+  const taskId = job.task_id;
+  if (leaseLost || err instanceof LeaseLostError) {
+    deps.logger?.warn('Job attempt lost its lease', { taskId, attempts });
+    return 'lost_lease';
+  }
+  const reason = errorText(err);
+  if (err instanceof NonRetryableJobError) {
+    await deps.jobs.fail(taskId, attemptId, { code: 'analysis_failed', message: reason });
+    deps.logger?.warn('Job failed (not retryable)', { taskId, attempts, reason });
+    return 'failed';
+  }
+  if (attempts >= deps.maxReceiveCount) {
+    const error: JobError = {
+      code: 'max_attempts_exceeded',
+      message: `Failed ${attempts} of ${deps.maxReceiveCount} allowed attempts; last error: ${reason}`.slice(
+        0,
+        MAX_ERROR_CHARS,
+      ),
+    };
+    await deps.jobs.fail(taskId, attemptId, error);
+    deps.logger?.error('Job failed on its last attempt; message goes to the DLQ', {
+      taskId,
+      attempts,
+      reason,
+    });
+    throw err;
+  }
+  await deps.jobs.release(taskId, attemptId, { code: 'analysis_failed', message: reason });
+  deps.logger?.warn('Job attempt failed; will be retried', { taskId, attempts, reason });
+  throw err;
+}
+
+async function storeResult(
+  deps: WorkerDeps,
+  job: Job,
+  attemptId: string,
+  result: unknown,
+): Promise<JobMessageOutcome> {
+  const taskId = job.task_id;
+  const json = JSON.stringify(result ?? null);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  const lost = (): JobMessageOutcome => {
+    deps.logger?.warn('Job result discarded: the attempt lost its lease', { taskId, attemptId });
+    return 'lost_lease';
+  };
+  if (bytes <= deps.inlineMaxBytes) {
+    if (await deps.jobs.complete(taskId, attemptId, { result_json: json })) return 'succeeded';
+    return lost();
+  }
+  if (!deps.results) {
+    await deps.jobs.fail(taskId, attemptId, {
+      code: 'result_too_large',
+      message: `Result of ${bytes} bytes exceeds ${deps.inlineMaxBytes} and no result store is configured`,
+    });
+    return 'failed';
+  }
+  const ref: JobResultRef = { store: 'postgres', task_id: taskId, attempt_id: attemptId, bytes };
+  await deps.results.put(ref, job.org_id, json);
+  if (await deps.jobs.complete(taskId, attemptId, { result_ref: ref })) return 'succeeded';
+  await deps.results.delete(ref);
+  return lost();
+}
+
+/**
+ * The worker Lambda: an SQS batch → partial batch response (`batchItemFailures` lists what to redeliver).
+ * A new BatchProcessor per invocation: it keeps per-batch state, which concurrent invocations on one
+ * instance (Lambda Managed Instances) must not share.
+ */
+export function createJobWorkerHandler(
+  deps: WorkerDeps,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  return async (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    return processPartialResponse(event, (record: SQSRecord) => processJobMessage(deps, record), processor, {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+    });
+  };
+}

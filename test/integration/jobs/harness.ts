@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
+import { JobService } from '../../../layers/core/src/jobs/job-service';
+import { createDynamoDocumentClient, DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
+import type { JobsLogger } from '../../../layers/core/src/jobs/logger';
+import type { JobResultStore } from '../../../layers/core/src/jobs/result-store';
+import type { Job, RunAnalysis } from '../../../layers/core/src/jobs/types';
+import { createJobWorkerHandler } from '../../../layers/core/src/jobs/worker';
+import { type SqsPoller, startSqsPoller } from '../../../layers/core/src/local-aws/sqs-poller';
+import { type LocalAws, startLocalAws } from '../../../layers/core/src/local-aws/stand-ins';
+import type { MetricsSink } from '../../../layers/core/src/observability/metrics';
+import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
+
+/**
+ * dynalite + fauxqs in-process, the real SDK clients, the job stores and service, and a worker fed by the
+ * local poller. Short visibility timeout and lease so redeliveries happen within a second or two.
+ */
+export interface JobsHarness {
+  aws: LocalAws;
+  doc: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  jobs: DynamoJobStore;
+  idempotency: DynamoIdempotencyStore;
+  queue: SqsQueue;
+  service: JobService;
+  caller: { orgId: string; userId: string };
+  startWorker(runAnalysis: RunAnalysis, opts?: WorkerOptions): SqsPoller;
+  waitForJob(taskId: string, done: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
+  /** Receives and deletes what is visible on a queue now (up to 10). */
+  drain(queueUrl: string, waitSeconds?: number): Promise<Message[]>;
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  leaseMs?: number;
+  invocationTimeoutMs?: number;
+  results?: JobResultStore;
+  inlineMaxBytes?: number;
+  concurrency?: number;
+  logger?: JobsLogger;
+  metrics?: MetricsSink;
+}
+
+export const VISIBILITY_SECONDS = 1;
+export const LEASE_MS = 600;
+export const MAX_RECEIVE_COUNT = 3;
+
+export async function startJobsHarness(
+  opts: { visibilityTimeoutSeconds?: number } = {},
+): Promise<JobsHarness> {
+  const aws = await startLocalAws({
+    visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? VISIBILITY_SECONDS,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    tableName: `jobs-${randomUUID().slice(0, 8)}`,
+  });
+  const doc = createDynamoDocumentClient({ region: aws.region, endpoint: aws.dynamoEndpoint });
+  const sqs = createSqsClient({ region: aws.region, endpoint: aws.sqsEndpoint, maxAttempts: 1 });
+  const jobs = new DynamoJobStore(doc, aws.tableName);
+  const idempotency = new DynamoIdempotencyStore(doc, aws.tableName);
+  const queue = new SqsQueue(sqs, aws.queueUrl);
+  const service = new JobService({
+    jobs,
+    idempotency,
+    queue,
+    ttlSeconds: 3_600,
+    idempotencyTtlSeconds: 3_600,
+  });
+  const pollers: SqsPoller[] = [];
+
+  return {
+    aws,
+    doc,
+    sqs,
+    jobs,
+    idempotency,
+    queue,
+    service,
+    caller: { orgId: randomUUID(), userId: randomUUID() },
+    startWorker(runAnalysis, opts = {}) {
+      const handler = createJobWorkerHandler({
+        jobs,
+        runAnalysis,
+        results: opts.results,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+        leaseMs: opts.leaseMs ?? LEASE_MS,
+        inlineMaxBytes: opts.inlineMaxBytes ?? 300_000,
+        logger: opts.logger,
+        metrics: opts.metrics,
+      });
+      const poller = startSqsPoller({
+        client: sqs,
+        queueUrl: aws.queueUrl,
+        queueArn: aws.queueArn,
+        region: aws.region,
+        handler,
+        waitTimeSeconds: 1,
+        concurrency: opts.concurrency ?? 1,
+        invocationTimeoutMs: opts.invocationTimeoutMs ?? 5_000,
+      });
+      pollers.push(poller);
+      return poller;
+    },
+    async waitForJob(taskId, done, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: Job | undefined;
+      while (Date.now() < deadline) {
+        last = await jobs.get(taskId);
+        if (last && done(last)) return last;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`job ${taskId} did not reach the expected state; last: ${JSON.stringify(last)}`);
+    },
+    async drain(queueUrl, waitSeconds = 1) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: waitSeconds,
+          AttributeNames: ['All'],
+        }),
+      );
+      const messages = out.Messages ?? [];
+      if (messages.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+      return messages;
+    },
+    async close() {
+      await Promise.all(pollers.map((p) => p.stop()));
+      doc.destroy();
+      sqs.destroy();
+      await aws.stop();
+    },
+  };
+}
+
+/** A deferred the test releases, for analyses that hang until told otherwise. */
+export function gate<T = void>() {
+  let release!: (v: T) => void;
+  const promise = new Promise<T>((r) => {
+    release = r;
+  });
+  return { promise, release };
+}
+
+/** Counts calls per task id. */
+export function counter() {
+  const counts = new Map<string, number>();
+  return {
+    hit(id: string): number {
+      const n = (counts.get(id) ?? 0) + 1;
+      counts.set(id, n);
+      return n;
+    },
+    get: (id: string) => counts.get(id) ?? 0,
+  };
+}
+
+/** A JobsLogger that keeps what was logged, for tests that wait on a worker's decision. */
+export function recordingLogger() {
+  const entries: Array<{ level: string; message: string; extra: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, extra: Record<string, unknown>) => {
+    entries.push({ level, message, extra });
+  };
+  const logger: JobsLogger = { info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    logger,
+    entries,
+    async waitFor(pred: (e: (typeof entries)[number]) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const hit = entries.find(pred);
+        if (hit) return hit;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('expected log entry did not appear');
+    },
+  };
+}
+
+/** A MetricsSink that keeps every data point. */
+export function recordingMetrics() {
+  const points: Array<{ name: string; value: number }> = [];
+  const sink: MetricsSink = {
+    count: (name, _dims, value = 1) => points.push({ name, value }),
+    timing: (name, ms) => points.push({ name, value: ms }),
+  };
+  return { sink, count: (name: string) => points.filter((p) => p.name === name).length, points };
+}
