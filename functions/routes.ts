@@ -52,6 +52,16 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
   },
   {
+    id: 'decision-analyze-stream',
+    method: 'POST',
+    path: '/api/v1/decision/analyze/stream',
+    entry: 'functions/decision-analyze-stream/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    streaming: true,
+    auth: true,
+  },
+  {
     id: 'decisions-list',
     method: 'GET',
     path: '/api/v1/decisions',

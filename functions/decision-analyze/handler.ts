@@ -1,20 +1,16 @@
 import type { z } from 'zod';
 import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
-import { basicOfflineAnalyzer } from '../../layers/core/src/analysis/basic-offline';
-import { getConfig } from '../../layers/core/src/config';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { AnalyzeBody } from '../../layers/core/src/http/schemas';
-import { getDb } from '../../layers/core/src/runtime/db';
+import { getServices } from '../../layers/core/src/runtime/services';
 
-const config = getConfig();
-
-/** POST /api/v1/decision/analyze — question → structured recommendation, persisted. */
+/** POST /api/v1/decision/analyze — question → structured recommendation (cached or from the agent), persisted. */
 export const handler = httpHandler<z.infer<typeof AnalyzeBody>>(
   { route: 'decision-analyze', auth: true, body: AnalyzeBody },
   async (req) => {
-    const db = await getDb(config);
+    const services = await getServices();
     const { userId, orgId } = req.user;
-    const result = await analyzeDecision(db, basicOfflineAnalyzer, {
+    const result = await analyzeDecision(services, {
       query: req.body.query,
       orgId,
       userId,

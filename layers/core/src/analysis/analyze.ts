@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/types';
+import { type AgentEvent, type PriorTurn, priorTurnFromAnalysis } from '../agent';
+import { buildAnswerCacheKey, hashContext, isCacheable } from '../cache';
+import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
-import type { Analyzer } from './analyzer';
-import type { AnalyzeResponse } from './types';
+import { decisionEmbeddingText, embedDecision } from '../retrieval';
+import type { Services } from '../runtime/services';
+import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
 
 export interface AnalyzeRequest {
   query: string;
@@ -10,43 +13,161 @@ export interface AnalyzeRequest {
   userId: string;
   threadId: string | null;
   signal?: AbortSignal;
+  /** Streaming: skill and text events, live from the agent or replayed from a cached answer. */
+  onEvent?: (e: AgentEvent) => void;
+}
+
+/** What the answer caches hold (exact L1/L2 and semantic): enough to answer and to replay the stream. */
+export interface StoredAnswer {
+  analysis: Analysis;
+  model: string;
+  usage: Usage;
+  stopReason: string | null;
+  /** skill_started / skill_finished / text, in the order the original run produced them */
+  events: AgentEvent[];
+}
+
+interface AnswerPayload extends StoredAnswer {
+  source: 'agent' | 'semantic';
+  cacheable: boolean;
+  /** the question's embedding when one was computed (reused for the decision's own embedding) */
+  embedding?: number[];
+  llmMs: number;
+}
+
+const MAX_THREAD_TURNS = 20;
+
+/** The caller's earlier turns of this thread, oldest first (org- and user-scoped). */
+async function loadThread(db: Queryable, req: AnalyzeRequest): Promise<PriorTurn[]> {
+  if (!req.threadId) return [];
+  const r = await db.query<{ query: string; result: Analysis }>(
+    `SELECT query, result FROM decisions WHERE org_id = $1 AND user_id = $2 AND thread_id = $3
+     ORDER BY created_at DESC LIMIT $4`,
+    [req.orgId, req.userId, req.threadId, MAX_THREAD_TURNS],
+  );
+  return r.rows.reverse().map((row) => priorTurnFromAnalysis(row.query, row.result));
+}
+
+/** Bumped whenever the org's company metrics change; part of every answer key. */
+async function dataVersionOf(db: Queryable, orgId: string): Promise<number> {
+  const r = await db.query<{ version: number }>('SELECT version FROM org_data_versions WHERE org_id = $1', [
+    orgId,
+  ]);
+  return Number(r.rows[0]?.version ?? 0);
 }
 
 /**
- * The analyze use case: produce the analysis, persist the decision, return the API's response shape.
- * (Caches slot in before the analyzer; see docs/caching.md.)
+ * The analyze use case: exact-match answer cache (L1 → L2) → semantic answer cache (pgvector, same org, model,
+ * prompt version, thread context and data version) → the agent; then persist the decision and answer.
+ * Only complete answers are cached (no errors, refusals, truncations or aborted runs). A cached answer
+ * replays the events of the run that produced it, so a stream looks the same either way.
  */
-export async function analyzeDecision(
-  db: Db,
-  analyzer: Analyzer,
-  req: AnalyzeRequest,
-): Promise<AnalyzeResponse> {
+export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise<AnalyzeResponse> {
   const started = performance.now();
-  const out = await analyzer.analyze({
-    query: req.query,
+  const { agent } = s;
+  const [thread, dataVersion] = await Promise.all([loadThread(s.db, req), dataVersionOf(s.db, req.orgId)]);
+  const contextHash = hashContext(thread);
+  const scope = {
     orgId: req.orgId,
-    userId: req.userId,
-    db,
-    signal: req.signal,
-  });
+    model: agent.model,
+    promptVersion: agent.promptVersion,
+    contextHash,
+    dataVersion,
+  };
+  const key = buildAnswerCacheKey(
+    { ...scope, query: req.query, skillVersions: agent.skillVersions },
+    s.cache.tiered.keyVersion,
+  );
+
+  let live = false;
+  const load = async (): Promise<AnswerPayload> => {
+    live = true;
+    const hit = await s.semantic.lookup<StoredAnswer>({
+      ...scope,
+      query: req.query,
+      skillVersions: agent.skillVersions,
+    });
+    if (hit.status === 'hit') {
+      return { ...hit.response, source: 'semantic', cacheable: true, embedding: hit.embedding, llmMs: 0 };
+    }
+    const events: AgentEvent[] = [];
+    const t = performance.now();
+    const r = await agent.analyze({
+      query: req.query,
+      orgId: req.orgId,
+      userId: req.userId,
+      thread,
+      signal: req.signal,
+      onEvent: (e) => {
+        events.push(e);
+        req.onEvent?.(e);
+      },
+    });
+    s.metrics.timing('AgentTime', performance.now() - t, { model: r.model });
+    s.metrics.timing('LlmLatency', r.llmMs, { model: r.model });
+    const answer: StoredAnswer = {
+      analysis: r.analysis,
+      model: r.model,
+      usage: r.usage,
+      stopReason: r.stopReason,
+      events,
+    };
+    const outcome = { stop_reason: r.stopReason, aborted: req.signal?.aborted === true };
+    const cacheable = isCacheable(outcome);
+    const embedding = hit.status === 'miss' ? hit.embedding : undefined;
+    if (cacheable) {
+      await s.semantic.store({
+        ...scope,
+        query: req.query,
+        response: answer,
+        skillVersions: agent.skillVersions,
+        outcome,
+        embedding,
+      });
+    }
+    return { ...answer, source: 'agent', cacheable, embedding, llmMs: r.llmMs };
+  };
+
+  const got = await s.cache.tiered.getOrLoad(key, 'answer', load, { cacheIf: (v) => v.cacheable });
+  const payload = got.value;
+  const ranHere = live && payload.source === 'agent';
+  if (!ranHere && req.onEvent) for (const e of payload.events) req.onEvent(e);
+  const answeredFrom: AnsweredFrom = got.level === 'source' ? payload.source : got.level;
+  const usage = ranHere ? payload.usage : { ...ZERO_USAGE };
+  s.metrics.count('AnsweredFrom', { level: answeredFrom });
+  if (ranHere) {
+    s.metrics.count('LlmTokens', { type: 'input' }, usage.input_tokens);
+    s.metrics.count('LlmTokens', { type: 'output' }, usage.output_tokens);
+    s.metrics.count('LlmTokens', { type: 'cache_read' }, usage.cache_read_input_tokens);
+    s.metrics.count('LlmTokens', { type: 'cache_write' }, usage.cache_creation_input_tokens);
+    s.metrics.count('LlmCostUsd', { model: payload.model }, usage.cost_usd);
+  }
+
   const decisionId = randomUUID();
   const response: AnalyzeResponse = {
     decision_id: decisionId,
     query: req.query,
     thread_id: req.threadId,
-    ...out.analysis,
-    model: out.model,
-    usage: out.usage,
-    latency_ms: Math.round(performance.now() - started),
-    answered_from: 'agent',
+    ...payload.analysis,
+    model: payload.model,
+    usage,
+    latency_ms: 0,
+    answered_from: answeredFrom,
     created_at: '',
   };
-  response.created_at = await insertDecision(db, {
+  response.latency_ms = Math.round(performance.now() - started);
+  response.created_at = await insertDecision(s.db, {
     decisionId,
     orgId: req.orgId,
     userId: req.userId,
     threadId: req.threadId,
     response,
   });
+  // The decision's own embedding, for hybrid search (a no-op without pgvector).
+  await embedDecision(s.db, s.embeddings, {
+    orgId: req.orgId,
+    decisionId,
+    text: decisionEmbeddingText(req.query, payload.analysis.recommendation),
+  }).catch(() => undefined);
   return response;
 }

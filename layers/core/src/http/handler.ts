@@ -20,6 +20,8 @@ export interface HttpHandlerOptions<B, Q, P> {
   body?: import('zod').ZodType<B>;
   query?: import('zod').ZodType<Q>;
   params?: import('zod').ZodType<P>;
+  /** A response-streaming Lambda (awslambda.streamifyResponse); the route may return `{ stream }`. */
+  streaming?: boolean;
 }
 
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
@@ -60,11 +62,21 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
       context,
     };
     const out = await fn(req);
+    if (out.stream) {
+      if (!options.streaming)
+        throw new Error(`${options.route} returned a stream but is not a streaming route`);
+      // middy (streamifyResponse) writes status and headers as the prelude, then pipes the body stream.
+      return {
+        statusCode: out.status ?? 200,
+        headers: out.headers ?? {},
+        body: out.stream,
+      } as unknown as ApiResult;
+    }
     return jsonResponse(out.status ?? 200, out.body, out.headers);
   };
 
   const schemas: RequestSchemas = { body: options.body, query: options.query, params: options.params };
-  const chain = middy<ApiEvent, ApiResult>(base)
+  const chain = middy<ApiEvent, ApiResult>(base, { streamifyResponse: options.streaming === true })
     .use(requestContext(options.route))
     .use(
       httpCors({

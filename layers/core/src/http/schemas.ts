@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getConfig } from '../config';
 
 /** Request schemas of the core routes (strict: unknown fields are a 400, not silently ignored). */

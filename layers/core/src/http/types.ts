@@ -39,6 +39,9 @@ export interface ApiRequest<B, Q, P> {
 
 export interface ApiResponse {
   status?: number;
-  body: unknown;
+  /** Serialised as JSON */
+  body?: unknown;
   headers?: Record<string, string>;
+  /** Streaming routes only: piped to the client as it is written (Lambda response streaming). */
+  stream?: import('node:stream').Readable;
 }

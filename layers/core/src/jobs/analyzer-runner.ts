@@ -1,17 +1,16 @@
 import { analyzeDecision } from '../analysis/analyze';
-import type { Analyzer } from '../analysis/analyzer';
-import type { Db } from '../db/types';
+import type { Services } from '../runtime/services';
 import type { RunAnalysis } from './types';
 
 /**
- * The worker's analysis: the same use case as POST /decision/analyze (the decision is persisted in the
- * history too), with progress reported around it. `depth` is kept on the job for the agent to use.
+ * The worker's analysis: the same use case as POST /decision/analyze (caches, agent, the decision persisted in
+ * the history), with progress reported around it. `depth` is kept on the job for the agent to use.
  */
-export function runAnalysisWithAnalyzer(analyzer: Analyzer, db: () => Promise<Db>): RunAnalysis {
+export function runAnalysisWithServices(services: () => Promise<Services>): RunAnalysis {
   return async (job, ctx) => {
-    const database = await db();
+    const s = await services();
     await ctx.onProgress(5);
-    const result = await analyzeDecision(database, analyzer, {
+    const result = await analyzeDecision(s, {
       query: job.query,
       orgId: job.org_id,
       userId: job.user_id,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The SQS message of a job: only its id (the job item holds everything else). */
 const JobMessageSchema = z.object({ v: z.literal(1), task_id: z.uuid() });

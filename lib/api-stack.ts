@@ -1,0 +1,270 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '../functions/routes';
+import type { StageConfig } from './config';
+import { SERVICE_NAME } from './constants';
+import { AppFunction } from './constructs/app-function';
+import type { DataStack } from './data-stack';
+import {
+  ANALYSIS_MAX_RECEIVE_COUNT,
+  ANALYSIS_QUEUE_VISIBILITY_SECONDS,
+  ANALYSIS_WORKER,
+  type FunctionNeeds,
+  type FunctionSpec,
+  routeNeeds,
+  WORKER_NEEDS,
+} from './functions';
+
+export interface ApiStackProps extends StackProps {
+  stage: StageConfig;
+  projectRoot: string;
+  data: DataStack;
+  routes: readonly RouteSpec[];
+  /** Entry file for a function (relative to projectRoot); defaults to the spec's own entry. */
+  entryFor?: (spec: FunctionSpec) => string;
+}
+
+export interface RouteFunction {
+  route: RouteSpec;
+  fn: AppFunction;
+  method: apigw.Method;
+}
+
+/** API Gateway's own limit for a buffered integration; streaming integrations may run up to 15 minutes. */
+const BUFFERED_INTEGRATION_MAX_SECONDS = 29;
+
+/**
+ * The REST API (one Lambda per route of `functions/routes.ts`, so a route added there appears here) and the
+ * analysis worker. JWTs are verified inside the functions (see docs/deploy.md for why not an authorizer).
+ */
+export class ApiStack extends Stack {
+  readonly api: apigw.RestApi;
+  readonly routeFunctions: RouteFunction[] = [];
+  readonly worker: AppFunction;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { stage, data, projectRoot } = props;
+    const entryFor = props.entryFor ?? ((spec: FunctionSpec) => spec.entry);
+    const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${SERVICE_NAME}-${stage.stage}/access`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy,
+    });
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${SERVICE_NAME}-${stage.stage}`,
+      description: 'ceo-agent decision-analysis API',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Execution logs (ERROR) need the account-level CloudWatch role; kept on stack deletion because it is
+      // shared by every API in the account and region.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      apiKeySourceType: apigw.ApiKeySourceType.HEADER,
+      deployOptions: {
+        stageName: stage.stage,
+        tracingEnabled: true,
+        // Per-method metrics: the dashboard's latency per route needs the Resource/Method dimensions.
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: stage.apiThrottleRateLimit,
+        throttlingBurstLimit: stage.apiThrottleBurstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTimeEpoch',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            method: '$context.httpMethod',
+            resourcePath: '$context.resourcePath',
+            status: '$context.status',
+            responseLatencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integration.latency',
+            integrationStatus: '$context.integration.status',
+            responseLength: '$context.responseLength',
+            error: '$context.error.message',
+            xrayTraceId: '$context.xrayTraceId',
+          }),
+        ),
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: stage.corsOrigins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id', 'X-Api-Key'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    // Errors produced by API Gateway itself (throttling, missing route, integration failure) get the same
+    // body shape as the application's: {"error":{"code","message"}}.
+    const corsOrigin = stage.corsOrigins.length === 1 ? stage.corsOrigins[0] : undefined;
+    for (const [name, type] of [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      this.api.addGatewayResponse(name, {
+        type,
+        responseHeaders: corsOrigin ? { 'Access-Control-Allow-Origin': `'${corsOrigin}'` } : undefined,
+        templates: {
+          'application/json':
+            '{"error":{"code":"$context.error.responseType","message":$context.error.messageString}}',
+        },
+      });
+    }
+
+    // Edge validation before any Lambda runs: declared path parameters are present, and a JSON request body
+    // is a JSON object. The functions validate the fields themselves (zod).
+    const validator = this.api.addRequestValidator('Basic', {
+      requestValidatorName: 'basic',
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const jsonObject = this.api.addModel('JsonObject', {
+      contentType: 'application/json',
+      modelName: 'JsonObject',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        title: 'JsonObject',
+        type: apigw.JsonSchemaType.OBJECT,
+      },
+    });
+
+    const functions = new Construct(this, 'Routes');
+    for (const route of props.routes) {
+      const { needs, known } = routeNeeds(route);
+      const fn = new AppFunction(functions, route.id, {
+        id: route.id,
+        entry: entryFor(route),
+        projectRoot,
+        memoryMb: route.memoryMb,
+        timeoutSeconds: route.timeoutSeconds,
+        description: `${route.method} ${route.path}`,
+        stage,
+        network: needsVpc(needs, stage) ? data.functionNetwork : undefined,
+      });
+      bindNeeds(fn, needs, data);
+      if (!known) {
+        Validations.of(fn).addWarning(
+          'ceo-agent:RouteNeedsDefaulted',
+          `Route ${route.id} has no entry in ROUTE_NEEDS (lib/functions.ts): it got the default (Postgres, cache, JWT when auth).`,
+        );
+      }
+
+      const integrationSeconds = route.streaming
+        ? route.timeoutSeconds
+        : Math.min(route.timeoutSeconds, BUFFERED_INTEGRATION_MAX_SECONDS);
+      const integration = new apigw.LambdaIntegration(fn.fn, {
+        proxy: true,
+        allowTestInvoke: false,
+        timeout: Duration.seconds(integrationSeconds),
+        responseTransferMode: route.streaming ? apigw.ResponseTransferMode.STREAM : undefined,
+      });
+      const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
+        operationName: route.id,
+        apiKeyRequired: stage.apiKeyRequired,
+        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+        requestValidator: validator,
+        requestModels:
+          route.method === 'POST' || route.method === 'PUT' ? { 'application/json': jsonObject } : undefined,
+      });
+      this.routeFunctions.push({ route, fn, method });
+    }
+
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      name: `${SERVICE_NAME}-${stage.stage}`,
+      description: 'Per-client throttle and daily quota (applies to requests that carry an API key)',
+      throttle: { rateLimit: stage.apiThrottleRateLimit, burstLimit: stage.apiThrottleBurstLimit },
+      quota: { limit: stage.apiQuotaPerDay, period: apigw.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    if (stage.apiKeyRequired) {
+      plan.addApiKey(
+        this.api.addApiKey('DefaultClientKey', { apiKeyName: `${SERVICE_NAME}-${stage.stage}-default` }),
+      );
+    }
+
+    if (stage.wafWebAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: stage.wafWebAclArn,
+      });
+    } else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No web ACL configured for this stage (set context wafWebAclArn to associate one); stage throttling and the usage plan bound the load meanwhile.',
+      });
+    }
+    Validations.of(this.api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Authorization happens in each function: the core verifies the JWT (HS256, jose) before any work; /health, /auth/login and CORS preflight are public by design. See docs/deploy.md.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level API Gateway logging role uses the policy AWS documents for it (CloudWatch Logs write for execution logs of every API in the account).',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Users sign in through POST /api/v1/auth/login (own user table), not Cognito; JWTs are verified in-function.',
+      },
+    );
+
+    // The analysis worker: SQS batches, partial batch failures, bounded concurrency.
+    this.worker = new AppFunction(this, 'AnalysisWorker', {
+      id: ANALYSIS_WORKER.id,
+      entry: entryFor(ANALYSIS_WORKER),
+      projectRoot,
+      memoryMb: ANALYSIS_WORKER.memoryMb,
+      timeoutSeconds: ANALYSIS_WORKER.timeoutSeconds,
+      description: 'Runs long analyses from the analysis queue',
+      stage,
+      network: needsVpc(WORKER_NEEDS, stage) ? data.functionNetwork : undefined,
+    });
+    bindNeeds(this.worker, WORKER_NEEDS, data);
+    this.worker
+      .setEnv('JOBS_MAX_RECEIVE_COUNT', String(ANALYSIS_MAX_RECEIVE_COUNT))
+      .setEnv('JOBS_LEASE_SECONDS', String(ANALYSIS_WORKER.timeoutSeconds));
+    this.worker.fn.addEventSource(
+      new lambdaEventSources.SqsEventSource(data.analysisQueue, {
+        batchSize: stage.workerBatchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: stage.workerMaxConcurrency,
+      }),
+    );
+  }
+}
+
+/** In the VPC when the function talks to Postgres or to ElastiCache; otherwise outside (no ENI, no NAT). */
+function needsVpc(needs: FunctionNeeds, stage: StageConfig): boolean {
+  return needs.db || (needs.cache && stage.cacheProvider === 'elasticache');
+}
+
+/** Env vars and grants from what the function touches. */
+function bindNeeds(fn: AppFunction, needs: FunctionNeeds, data: DataStack): void {
+  if (needs.db) fn.bindDatabase(data.database.binding);
+  if (needs.cache) fn.bindCache(data.cache.binding);
+  if (needs.jwt) fn.bindSecret('JWT_SECRET_ARN', data.jwtSecret);
+  if (needs.llm) fn.bindSecret('ANTHROPIC_API_KEY_SECRET_ARN', data.anthropicSecret);
+  if (needs.jobs) {
+    fn.bindTable('JOBS_TABLE', data.jobsTable, needs.jobs).setEnv(
+      'JOBS_VISIBILITY_TIMEOUT_SECONDS',
+      String(ANALYSIS_QUEUE_VISIBILITY_SECONDS),
+    );
+  }
+  if (needs.enqueue) fn.bindQueueSender('ANALYSIS_QUEUE_URL', data.analysisQueue);
+  if (needs.idempotency) fn.bindTable('IDEMPOTENCY_TABLE', data.idempotencyTable, 'readwrite');
+}

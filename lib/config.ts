@@ -1,0 +1,85 @@
+import type { Node } from 'constructs';
+import * as z from 'zod';
+
+/**
+ * Stage settings for the CDK app, read from `cdk.json` context (`stage` picks an entry of `stages`).
+ * Any single setting can be overridden on the command line, e.g. `cdk synth -c stage=prod -c cacheProvider=upstash`.
+ */
+export const CacheProviderSchema = z.enum(['elasticache', 'upstash', 'none']);
+export type CacheProvider = z.infer<typeof CacheProviderSchema>;
+
+export const StageSettingsSchema = z.object({
+  /** L2 cache: ElastiCache Serverless (Valkey) in the VPC, Upstash over HTTPS (secret), or none. */
+  cacheProvider: CacheProviderSchema,
+  logRetentionDays: z.number().int().positive(),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /** NAT gateways for the Lambda subnets (Claude and Upstash are on the internet). */
+  natGateways: z.number().int().min(1).max(3),
+  auroraMinAcu: z.number().min(0).max(256),
+  auroraMaxAcu: z.number().min(1).max(256),
+  auroraReaders: z.number().int().min(0).max(3),
+  backupRetentionDays: z.number().int().min(1).max(35),
+  /** true: tables, the cluster and the secrets survive `cdk destroy` and the cluster has deletion protection. */
+  retainData: z.boolean(),
+  apiThrottleRateLimit: z.number().positive(),
+  apiThrottleBurstLimit: z.number().int().positive(),
+  apiQuotaPerDay: z.number().int().positive(),
+  /** true: every method requires an API key (x-api-key) that belongs to the usage plan. */
+  apiKeyRequired: z.boolean(),
+  workerMaxConcurrency: z.number().int().min(2).max(1000),
+  workerBatchSize: z.number().int().min(1).max(10),
+  corsOrigins: z.array(z.string().min(1)).min(1),
+  cacheMaxDataGb: z.number().int().min(1).max(5000),
+  cacheMaxEcpuPerSecond: z.number().int().min(1000).max(15_000_000),
+  /** Where alarm notifications go; none when unset. */
+  alarmEmail: z.string().email().optional(),
+  /** An existing WAFv2 web ACL (REGIONAL) to associate with the API stage. */
+  wafWebAclArn: z.string().startsWith('arn:').optional(),
+});
+export type StageSettings = z.infer<typeof StageSettingsSchema>;
+
+export interface StageConfig extends StageSettings {
+  stage: string;
+}
+
+const OVERRIDABLE = Object.keys(StageSettingsSchema.shape) as (keyof StageSettings)[];
+
+/** Context values from `-c key=value` arrive as strings: turn numbers, booleans and JSON arrays back into values. */
+function coerce(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (value.startsWith('[')) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+export function stageConfigFromContext(node: Pick<Node, 'tryGetContext'>): StageConfig {
+  const stage = String(node.tryGetContext('stage') ?? 'dev');
+  const stages = node.tryGetContext('stages') as Record<string, unknown> | undefined;
+  const base = stages?.[stage];
+  if (!base || typeof base !== 'object') {
+    throw new Error(
+      `Unknown stage "${stage}": cdk.json context "stages" has ${Object.keys(stages ?? {}).join(', ') || 'none'}`,
+    );
+  }
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const key of OVERRIDABLE) {
+    const v = node.tryGetContext(key);
+    if (v !== undefined) merged[key] = coerce(v);
+  }
+  const parsed = StageSettingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid settings for stage "${stage}": ${issues}`);
+  }
+  if (parsed.data.auroraMinAcu > parsed.data.auroraMaxAcu) {
+    throw new Error(`Invalid settings for stage "${stage}": auroraMinAcu exceeds auroraMaxAcu`);
+  }
+  return { stage, ...parsed.data };
+}

@@ -1,0 +1,44 @@
+/** Names shared by the stacks, the dashboard and the docs. The runtime emits the EMF metrics named here. */
+export const SERVICE_NAME = 'ceo-agent';
+export const METRICS_NAMESPACE = 'CeoAgent';
+
+/** Postgres database and user behind RDS Proxy (IAM auth to the proxy; the proxy logs in with the secret). */
+export const DB_NAME = 'ceo_agent';
+export const DB_USER = 'ceo_admin';
+export const DB_PORT = 5432;
+export const REDIS_PORT = 6379;
+
+/**
+ * EMF metrics (namespace CeoAgent) the runtime emits through Powertools Metrics. Powertools adds the default
+ * dimension `service` (= POWERTOOLS_SERVICE_NAME = ceo-agent) to every metric, so each metric below is read
+ * with `service` plus the dimensions listed. Times are milliseconds.
+ */
+export const EMF = {
+  requestLatency: 'RequestLatency', // dimension route (= RouteSpec.id)
+  agentTime: 'AgentTime',
+  llmLatency: 'LlmLatency',
+  llmTokens: 'LlmTokens', // dimension type (input | output | cache_read | cache_write)
+  llmCostUsd: 'LlmCostUsd',
+  skillDuration: 'SkillDuration', // dimension skill
+  cacheHit: 'CacheHit', // dimensions level, kind
+  cacheMiss: 'CacheMiss', // dimensions level, kind
+  dbQueryTime: 'DbQueryTime',
+  vectorQueryTime: 'VectorQueryTime',
+  queueLag: 'QueueLag',
+  coldStart: 'ColdStart', // Powertools captureColdStartMetric: dimensions service, function_name
+} as const;
+
+/** Cache levels the runtime reports in the `level` dimension of CacheHit/CacheMiss. */
+export const CACHE_LEVELS = ['l1', 'l2', 'semantic'] as const;
+
+/** KPI thresholds (milliseconds unless stated); alarms fire above them. */
+export const KPI = {
+  apiP95Ms: 500,
+  apiP99Ms: 1000,
+  agentP95Ms: 5000,
+  llmP95Ms: 3000,
+  dbP95Ms: 100,
+  vectorP95Ms: 200,
+  /** share of API requests answered 5xx (API Gateway 5XXError average) */
+  api5xxRate: 0.01,
+} as const;

@@ -1,0 +1,37 @@
+/**
+ * The esbuild settings every Lambda is bundled with. `AppFunction` hands them to `NodejsFunction` and
+ * `scripts/bundle-size.ts` hands the same values to esbuild's API, so the measured bundle is the deployed one.
+ */
+
+/** ESM output still meets CommonJS dependencies that call `require` (pg, ioredis, …): give them one. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __ceoCreateRequire } from 'node:module';const require = __ceoCreateRequire(import.meta.url);";
+
+export const BUNDLE_TARGET = 'node22';
+
+/**
+ * Never bundled:
+ * - `pg-native`: an optional native addon `pg` only loads when asked to (we never do);
+ * - the local stand-ins (PGlite + pgvector, dynalite, fauxqs): the core imports them dynamically only when no
+ *   real endpoint is configured. esbuild would otherwise inline that dynamic import (~510 KB of PGlite in every
+ *   function); left external, a Lambda that ever reached it fails loudly (module not found) instead of quietly
+ *   running an in-memory database.
+ * Everything else, the AWS SDK v3 included, is bundled and tree-shaken per function: a bundled SDK starts
+ * faster than the runtime's copy (aws-cdk#25492) and its version is the one the tests ran against.
+ */
+export const LOCAL_ONLY_PACKAGES: readonly string[] = [
+  '@electric-sql/pglite',
+  '@electric-sql/pglite-pgvector',
+  '@electric-sql/pglite-socket',
+  'dynalite',
+  'fauxqs',
+];
+export const BUNDLE_EXTERNALS: readonly string[] = ['pg-native', ...LOCAL_ONLY_PACKAGES];
+
+/** Prefer the ESM build of dual packages: it tree-shakes. */
+export const BUNDLE_MAIN_FIELDS: readonly string[] = ['module', 'main'];
+
+export const BUNDLE_MINIFY = true;
+export const BUNDLE_SOURCE_MAP = true;
+/** Source maps without the sources: stack traces get file:line, the asset stays small. */
+export const BUNDLE_SOURCES_CONTENT = false;

@@ -1,0 +1,380 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { ApiStack } from './api-stack';
+import type { StageConfig } from './config';
+import { CACHE_LEVELS, EMF, KPI, SERVICE_NAME } from './constants';
+import type { AppFunction } from './constructs/app-function';
+import type { DataStack } from './data-stack';
+import { routeNeeds } from './functions';
+import {
+  apiMethodMetric,
+  apiMetric,
+  cacheHitRatio,
+  emfMetric,
+  emfSearch,
+  KPI_PERIOD,
+  proxyMetric,
+  sqsMetric,
+} from './observability/metrics';
+
+export interface ObservabilityStackProps extends StackProps {
+  stage: StageConfig;
+  api: ApiStack;
+  data: DataStack;
+}
+
+const FULL = 24;
+const THIRD = 8;
+const HALF = 12;
+const QUARTER = 6;
+const HEIGHT = 6;
+
+/**
+ * The KPI dashboard and the alarms at the KPI thresholds, notifying an SNS topic (KMS-encrypted; CloudWatch
+ * may use the key). EMF metric names and dimensions are in lib/constants.ts and docs/deploy.md.
+ */
+export class ObservabilityStack extends Stack {
+  readonly dashboard: cw.Dashboard;
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cw.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { stage, api, data } = props;
+    const apiName = api.api.restApiName;
+    const stageName = stage.stage;
+    const routes = api.routeFunctions;
+    const functions: AppFunction[] = [...routes.map((r) => r.fn), api.worker, data.migration.handler];
+    const queueName = data.analysisQueue.queueName;
+    const dlqName = data.analysisDlq.queueName;
+    const proxyName = data.database.proxy.dbProxyName;
+
+    // --- alarm topic ---------------------------------------------------------------------------------------
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: `${SERVICE_NAME} ${stage.stage} alarm topic`,
+      enableKeyRotation: true,
+    });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${SERVICE_NAME} ${stage.stage} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (stage.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(stage.alarmEmail));
+
+    const alarm = (
+      id: string,
+      metric: cw.IMetric,
+      threshold: number,
+      description: string,
+      opts: { evaluationPeriods?: number; datapointsToAlarm?: number } = {},
+    ) => {
+      const a = new cw.Alarm(this, id, {
+        alarmName: `${SERVICE_NAME}-${stage.stage}-${id}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: opts.evaluationPeriods ?? 3,
+        datapointsToAlarm: opts.datapointsToAlarm ?? 2,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      a.addOkAction(new cwActions.SnsAction(this.alarmTopic));
+      this.alarms.push(a);
+      return a;
+    };
+
+    // --- alarms at the KPI thresholds ----------------------------------------------------------------------
+    // Per-route API latency for the routes that do not call Claude; the agent routes have their own KPIs
+    // (agent time, LLM latency), and a model call cannot meet a 500 ms budget.
+    for (const { route } of routes) {
+      if (routeNeeds(route).needs.llm) continue;
+      const latency = (stat: string) =>
+        apiMethodMetric(apiName, stageName, route.method, route.path, 'Latency', stat, route.id);
+      alarm(
+        `ApiP95-${route.id}`,
+        latency('p95'),
+        KPI.apiP95Ms,
+        `${route.method} ${route.path}: API P95 > 500 ms`,
+      );
+      alarm(
+        `ApiP99-${route.id}`,
+        latency('p99'),
+        KPI.apiP99Ms,
+        `${route.method} ${route.path}: API P99 > 1 s`,
+      );
+    }
+    alarm(
+      'Api5xxRate',
+      apiMetric(apiName, stageName, '5XXError', 'Average', '5xx rate'),
+      KPI.api5xxRate,
+      'More than 1% of API requests answered 5xx',
+    );
+    alarm('AgentP95', emfMetric(EMF.agentTime, 'p95'), KPI.agentP95Ms, 'Agent time P95 > 5 s');
+    alarm('LlmP95', emfMetric(EMF.llmLatency, 'p95'), KPI.llmP95Ms, 'LLM latency P95 > 3 s');
+    alarm('DbP95', emfMetric(EMF.dbQueryTime, 'p95'), KPI.dbP95Ms, 'DB query P95 > 100 ms');
+    alarm('VectorP95', emfMetric(EMF.vectorQueryTime, 'p95'), KPI.vectorP95Ms, 'Vector query P95 > 200 ms');
+    alarm(
+      'DlqNotEmpty',
+      sqsMetric(dlqName, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'DLQ messages'),
+      0,
+      'Analysis messages reached the dead-letter queue',
+      { evaluationPeriods: 1, datapointsToAlarm: 1 },
+    );
+    alarm(
+      'ProxySessionPinning',
+      proxyMetric(proxyName, 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 'pinned'),
+      0,
+      'RDS Proxy connections stay pinned (SET, prepared statements, locks on the request path?)',
+      { evaluationPeriods: 3, datapointsToAlarm: 3 },
+    );
+
+    // --- dashboard -----------------------------------------------------------------------------------------
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      dashboardName: `${SERVICE_NAME}-${stage.stage}`,
+      defaultInterval: Duration.hours(3),
+    });
+    const perRoute = (metricName: string, stat: string) =>
+      routes.map(({ route }) =>
+        apiMethodMetric(apiName, stageName, route.method, route.path, metricName, stat, route.id),
+      );
+    const line = (value: number, label: string): cw.HorizontalAnnotation => ({
+      value,
+      label,
+      color: '#d62728',
+    });
+    const perFunction = (metricName: string, statistic: string) =>
+      functions.map((f) => f.fn.metric(metricName, { statistic, period: KPI_PERIOD, label: f.id }));
+
+    this.dashboard.addWidgets(
+      new cw.TextWidget({
+        markdown: `# ${SERVICE_NAME} (${stage.stage}) KPIs\nAPI P95 ≤ ${KPI.apiP95Ms} ms · P99 ≤ ${KPI.apiP99Ms} ms · agent P95 ≤ ${KPI.agentP95Ms} ms · LLM P95 ≤ ${KPI.llmP95Ms} ms · DB P95 ≤ ${KPI.dbP95Ms} ms · vector P95 ≤ ${KPI.vectorP95Ms} ms · 5xx ≤ ${KPI.api5xxRate * 100}% · DLQ empty`,
+        width: FULL,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'API latency P50 by route (ms)',
+        left: perRoute('Latency', 'p50'),
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'API latency P95 by route (ms)',
+        left: perRoute('Latency', 'p95'),
+        leftAnnotations: [line(KPI.apiP95Ms, 'P95 KPI')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'API latency P99 by route (ms)',
+        left: perRoute('Latency', 'p99'),
+        leftAnnotations: [line(KPI.apiP99Ms, 'P99 KPI')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'RequestLatency P95 by route (EMF, ms)',
+        left: routes.map(({ route }) => emfMetric(EMF.requestLatency, 'p95', { route: route.id }, route.id)),
+        leftAnnotations: [line(KPI.apiP95Ms, 'P95 KPI')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'API requests and errors',
+        left: [
+          apiMetric(apiName, stageName, 'Count', 'Sum', 'requests'),
+          apiMetric(apiName, stageName, '4XXError', 'Sum', '4xx'),
+          apiMetric(apiName, stageName, '5XXError', 'Sum', '5xx'),
+        ],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: '5xx rate',
+        left: [apiMetric(apiName, stageName, '5XXError', 'Average', '5xx rate')],
+        leftAnnotations: [line(KPI.api5xxRate, '5xx KPI')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Agent time mean / P95 (ms)',
+        left: [emfMetric(EMF.agentTime, 'Average', {}, 'mean'), emfMetric(EMF.agentTime, 'p95', {}, 'p95')],
+        leftAnnotations: [line(KPI.agentP95Ms, 'P95 KPI')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'LLM latency P95 (ms)',
+        left: [emfMetric(EMF.llmLatency, 'p95', {}, 'p95'), emfMetric(EMF.llmLatency, 'p50', {}, 'p50')],
+        leftAnnotations: [line(KPI.llmP95Ms, 'P95 KPI')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'LLM tokens by type',
+        left: [emfSearch(EMF.llmTokens, ['type'], 'Sum', 'tokens')],
+        stacked: true,
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'LLM cost (USD)',
+        left: [emfMetric(EMF.llmCostUsd, 'Sum', {}, 'cost USD')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Skill duration P95 by skill (ms)',
+        left: [emfSearch(EMF.skillDuration, ['skill'], 'p95', 'skill p95')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Cache hit ratio by level (%)',
+        left: CACHE_LEVELS.map((level) => cacheHitRatio(level)),
+        leftYAxis: { min: 0, max: 100 },
+        width: THIRD,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Cache hits / misses by level and kind',
+        left: [emfSearch(EMF.cacheHit, ['kind', 'level'], 'Sum', 'hits')],
+        right: [emfSearch(EMF.cacheMiss, ['kind', 'level'], 'Sum', 'misses')],
+        width: THIRD,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Lambda duration P95 (ms)',
+        left: perFunction('Duration', 'p95'),
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Lambda errors',
+        left: perFunction('Errors', 'Sum'),
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Lambda throttles',
+        left: perFunction('Throttles', 'Sum'),
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Concurrent executions (active requests)',
+        left: perFunction('ConcurrentExecutions', 'Maximum'),
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Cold starts (Powertools ColdStart)',
+        left: [emfSearch(EMF.coldStart, ['function_name'], 'Sum', 'cold starts')],
+        width: HALF,
+        height: HEIGHT,
+      }),
+      new cw.LogQueryWidget({
+        title: 'Init duration (cold starts) by function, ms',
+        logGroupNames: functions.map((f) => f.logGroup.logGroupName),
+        view: cw.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          'filter type = "platform.report" and ispresent(record.metrics.initDurationMs)',
+          'stats count(*) as coldStarts, pct(record.metrics.initDurationMs, 50) as initP50, pct(record.metrics.initDurationMs, 95) as initP95, pct(record.metrics.durationMs, 95) as durationP95 by @log',
+        ],
+        width: HALF,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Analysis queue depth',
+        left: [
+          sqsMetric(queueName, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'visible'),
+          sqsMetric(queueName, 'ApproximateNumberOfMessagesNotVisible', 'Maximum', 'in flight'),
+        ],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Age of oldest message (s)',
+        left: [sqsMetric(queueName, 'ApproximateAgeOfOldestMessage', 'Maximum', 'oldest')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'DLQ depth',
+        left: [sqsMetric(dlqName, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'DLQ')],
+        leftAnnotations: [line(1, 'not empty')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Queue lag P95 (ms, EMF)',
+        left: [emfMetric(EMF.queueLag, 'p95', {}, 'p95'), emfMetric(EMF.queueLag, 'Maximum', {}, 'max')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'DB query P95 (ms)',
+        left: [emfMetric(EMF.dbQueryTime, 'p95', {}, 'db p95')],
+        leftAnnotations: [line(KPI.dbP95Ms, 'P95 KPI')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Vector query P95 (ms)',
+        left: [emfMetric(EMF.vectorQueryTime, 'p95', {}, 'vector p95')],
+        leftAnnotations: [line(KPI.vectorP95Ms, 'P95 KPI')],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'RDS Proxy connections',
+        left: [
+          proxyMetric(proxyName, 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 'session pinned'),
+          proxyMetric(proxyName, 'ClientConnections', 'Maximum', 'client'),
+          proxyMetric(proxyName, 'DatabaseConnections', 'Maximum', 'database'),
+        ],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+      new cw.GraphWidget({
+        title: 'Aurora capacity (ACU)',
+        left: [
+          data.database.cluster.metric('ServerlessDatabaseCapacity', {
+            statistic: 'Maximum',
+            period: KPI_PERIOD,
+            label: 'ACU',
+          }),
+        ],
+        width: QUARTER,
+        height: HEIGHT,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cw.AlarmStatusWidget({ title: 'KPI alarms', alarms: this.alarms, width: FULL, height: 4 }),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../../layers/core/src/db/types';
+
+/** Test fixtures for the agent's database-backed skills, built in code. */
+export async function seedOrg(db: Queryable, name = 'Acme'): Promise<{ orgId: string; userId: string }> {
+  const orgId = randomUUID();
+  const userId = randomUUID();
+  await db.query('INSERT INTO orgs (org_id, name) VALUES ($1, $2)', [orgId, name]);
+  await db.query('INSERT INTO users (user_id, org_id, email, password_hash) VALUES ($1, $2, $3, $4)', [
+    userId,
+    orgId,
+    `${userId}@example.com`,
+    'x',
+  ]);
+  return { orgId, userId };
+}
+
+export async function seedMetric(
+  db: Queryable,
+  orgId: string,
+  metric: string,
+  unit: string,
+  points: Array<[period: string, value: number]>,
+): Promise<void> {
+  for (const [period, value] of points) {
+    await db.query(
+      'INSERT INTO company_metrics (org_id, metric, period, value, unit) VALUES ($1, $2, $3, $4, $5)',
+      [orgId, metric, period, value, unit],
+    );
+  }
+}
+
+export async function seedDecision(
+  db: Queryable,
+  ids: { orgId: string; userId: string },
+  query: string,
+  recommendation: string,
+  createdAt = new Date(),
+): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO decisions (decision_id, org_id, user_id, query, result, recommendation, confidence, model, answered_from, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'agent', $9)`,
+    [
+      id,
+      ids.orgId,
+      ids.userId,
+      query,
+      JSON.stringify({ recommendation }),
+      recommendation,
+      0.7,
+      'offline',
+      createdAt,
+    ],
+  );
+  return id;
+}
