@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { jwtSettings } from '../../layers/core/src/auth/jwt-settings';
 import { login } from '../../layers/core/src/auth/login';
 import { getConfig } from '../../layers/core/src/config';
 import { httpHandler } from '../../layers/core/src/http/handler';
@@ -12,12 +13,7 @@ export const handler = httpHandler<z.infer<typeof LoginBody>>(
   { route: 'auth-login', auth: false, body: LoginBody },
   async (req) => {
     const db = await getDb(config);
-    const result = await login(db, req.body, {
-      secret: config.jwtSecret,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      ttlSeconds: config.JWT_TTL_SECONDS,
-    });
+    const result = await login(db, req.body, await jwtSettings(config));
     return { body: result };
   },
 );

@@ -20,13 +20,17 @@ const ConfigSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   DB_SSL: bool.default(false),
+  /** RDS Proxy IAM authentication: DATABASE_URL has a user but no password; a signed token is used per connection. */
+  DB_IAM_AUTH: bool.default(false),
+  AWS_REGION: z.string().default('us-east-1'),
   PGLITE_DIR: z.string().optional(),
   /** Apply migrations at first use (local runtime/tests). In AWS they run in the deploy step. */
   AUTO_MIGRATE: bool.optional(),
   /** Create the demo org, user and metrics when missing (local runtime only by default). */
   SEED_DEMO: bool.optional(),
 
-  // Auth
+  // Auth. In AWS the secret comes from Secrets Manager: JWT_SECRET_ARN (read at first use, cached 5 min).
+  JWT_SECRET_ARN: z.string().min(20).optional(),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   JWT_ISSUER: z.string().default('ceo-agent'),
@@ -39,6 +43,7 @@ const ConfigSchema = z.object({
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_DEMO'> & {
+  /** JWT_SECRET, the dev secret in local/test, or empty when it comes from JWT_SECRET_ARN (see auth/jwt-settings). */
   jwtSecret: string;
   AUTO_MIGRATE: boolean;
   SEED_DEMO: boolean;
@@ -57,14 +62,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
-  if (!c.JWT_SECRET && !isLocal) {
+  if (!c.JWT_SECRET && !c.JWT_SECRET_ARN && !isLocal) {
     throw new ValidationError('Invalid configuration', [
-      { path: 'JWT_SECRET', message: 'required outside the local and test stages' },
+      {
+        path: 'JWT_SECRET',
+        message: 'JWT_SECRET or JWT_SECRET_ARN is required outside the local and test stages',
+      },
     ]);
   }
   return {
     ...c,
-    jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecret: c.JWT_SECRET ?? (c.JWT_SECRET_ARN ? '' : DEV_JWT_SECRET),
     AUTO_MIGRATE: c.AUTO_MIGRATE ?? isLocal,
     SEED_DEMO: c.SEED_DEMO ?? c.STAGE === 'local',
   };

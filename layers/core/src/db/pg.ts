@@ -10,6 +10,8 @@ export interface PgDbOptions {
   connectTimeoutMs: number;
   ssl?: boolean;
   applicationName?: string;
+  /** Called for every new connection, e.g. to sign an RDS IAM auth token (valid 15 minutes). */
+  password?: () => Promise<string>;
 }
 
 /** int8 and numeric arrive as strings from `pg`; the core works with numbers (counts, costs). */
@@ -19,6 +21,22 @@ function numericTypes(): pg.CustomTypesConfig {
       if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v));
       return pg.types.getTypeParser(oid, format as 'text');
     }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** host/port/user/database of a postgres:// URL, for a pool whose password is a function. */
+export function connectionFields(connectionString: string): {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+} {
+  const u = new URL(connectionString);
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
   };
 }
 
@@ -40,7 +58,10 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
  */
 export function createPgDb(opts: PgDbOptions): Db {
   const pool = new pg.Pool({
-    connectionString: opts.connectionString,
+    // pg lets a connection string's (empty) password override an explicit one: use discrete fields then.
+    ...(opts.password
+      ? { ...connectionFields(opts.connectionString), password: opts.password }
+      : { connectionString: opts.connectionString }),
     max: opts.poolMax,
     connectionTimeoutMillis: opts.connectTimeoutMs,
     idleTimeoutMillis: 30_000,

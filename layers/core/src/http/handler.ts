@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
+import { jwtSettings } from '../auth/jwt-settings';
 import { getConfig } from '../config';
 import { UnauthorizedError } from '../errors';
 import { jsonResponse } from './error-response';
@@ -36,12 +37,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
   fn: (req: ApiRequest<B, Q, P>) => Promise<ApiResponse>,
 ): LambdaHttpHandler {
   const config = getConfig();
-  const jwt = () => ({
-    secret: config.jwtSecret,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    ttlSeconds: config.JWT_TTL_SECONDS,
-  });
+  const jwt = () => jwtSettings(config);
 
   const base = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const v = event.validated ?? { body: undefined, query: {}, params: {} };

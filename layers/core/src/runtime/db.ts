@@ -1,3 +1,4 @@
+import { Signer } from '@aws-sdk/rds-signer';
 import type { Config } from '../config';
 import { migrate } from '../db/migrate';
 import { createPgDb } from '../db/pg';
@@ -6,6 +7,22 @@ import { logger } from '../observability/logger';
 import { seedDemo } from '../orgs/seed';
 
 let shared: Promise<Db> | undefined;
+
+/** RDS Proxy IAM auth: a token signed (locally, no network call) for the URL's host, port and user. */
+function iamAuthToken(databaseUrl: string, region: string): () => Promise<string> {
+  const url = new URL(databaseUrl);
+  if (!url.username) throw new Error('DB_IAM_AUTH needs a user name in DATABASE_URL');
+  let signer: Signer | undefined;
+  return () => {
+    signer ??= new Signer({
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : 5432,
+      username: decodeURIComponent(url.username),
+      region,
+    });
+    return signer.getAuthToken();
+  };
+}
 
 async function open(config: Config): Promise<Db> {
   let db: Db;
@@ -16,6 +33,7 @@ async function open(config: Config): Promise<Db> {
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       ssl: config.DB_SSL,
+      password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
     });
   } else {
     // Loaded lazily: the Lambda bundles of routes that always have DATABASE_URL never pay for PGlite.

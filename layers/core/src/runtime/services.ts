@@ -14,6 +14,7 @@ import type { Llm } from '../llm/types';
 import { emfSink, type MetricsSink } from '../observability/metrics';
 import { loadRetrievalConfig, type RetrievalConfig } from '../retrieval';
 import { getDb } from './db';
+import { hydrateProviderSecrets } from './secrets';
 
 /** Everything the analyze/search paths use, created once per instance (module scope) and reused warm. */
 export interface Services {
@@ -59,6 +60,8 @@ let shared: Promise<Services> | undefined;
 export function getServices(): Promise<Services> {
   shared ??= (async () => {
     const config = getConfig();
+    // Provider credentials kept in Secrets Manager must be in place before the clients read them.
+    await hydrateProviderSecrets();
     return createServices(config, await getDb(config));
   })().catch((err) => {
     shared = undefined;

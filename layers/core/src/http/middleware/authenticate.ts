@@ -3,12 +3,15 @@ import { bearerToken, type JwtSettings, verifyToken } from '../../auth/jwt';
 import type { ApiEvent, ApiResult } from '../types';
 
 /** Verifies the bearer JWT in the function (HS256, a few µs) and puts the caller on `event.auth`. */
-export function authenticate(settings: () => JwtSettings): MiddlewareObj<ApiEvent, ApiResult> {
+export function authenticate(settings: () => Promise<JwtSettings>): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     before: async (request) => {
       const headers = request.event.headers ?? {};
       const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
-      const auth = await verifyToken(bearerToken(key ? (headers[key] ?? undefined) : undefined), settings());
+      const auth = await verifyToken(
+        bearerToken(key ? (headers[key] ?? undefined) : undefined),
+        await settings(),
+      );
       request.event.auth = auth;
       request.event.ctx?.log.appendKeys({ org_id: auth.orgId, user_id: auth.userId });
     },

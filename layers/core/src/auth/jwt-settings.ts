@@ -1,0 +1,23 @@
+import type { Config } from '../config';
+import { UnauthorizedError } from '../errors';
+import { readSecret } from '../runtime/secrets';
+import type { JwtSettings } from './jwt';
+
+/** The signing settings: JWT_SECRET (or the local dev secret), or the Secrets Manager value behind JWT_SECRET_ARN. */
+export async function jwtSettings(config: Config): Promise<JwtSettings> {
+  let secret = config.jwtSecret;
+  if (!secret && config.JWT_SECRET_ARN) {
+    const fromArn = await readSecret(config.JWT_SECRET_ARN);
+    if (!fromArn || fromArn.length < 32) {
+      // A missing or weak secret must never sign or accept tokens.
+      throw new UnauthorizedError('Authentication is not configured', 'auth_unavailable');
+    }
+    secret = fromArn;
+  }
+  return {
+    secret,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.JWT_TTL_SECONDS,
+  };
+}
