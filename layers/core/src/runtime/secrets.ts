@@ -43,7 +43,12 @@ export async function hydrateProviderSecrets(env: NodeJS.ProcessEnv = process.en
       readSecret(env.UPSTASH_SECRET_ARN).then((v) => {
         if (!v) return;
         const parsed = JSON.parse(v) as { url?: unknown; token?: unknown };
-        if (typeof parsed.url === 'string' && typeof parsed.token === 'string') {
+        // the placeholder {"url":"unset","token":"unset"} means "not configured"
+        if (
+          typeof parsed.url === 'string' &&
+          /^https:\/\//.test(parsed.url) &&
+          typeof parsed.token === 'string'
+        ) {
           env.UPSTASH_REDIS_REST_URL = parsed.url;
           env.UPSTASH_REDIS_REST_TOKEN = parsed.token;
         }
