@@ -25,7 +25,7 @@ import {
 } from '../lib/constructs/bundling';
 import { allFunctionEntries, type FunctionSpec } from '../lib/functions';
 
-export const DEFAULT_BUDGET_BYTES = 1.5 * 1024 * 1024;
+export const DEFAULT_BUDGET_BYTES = 2 * 1024 * 1024;
 
 /** Packages that must never reach a Lambda bundle (local-only stand-ins). */
 export const FORBIDDEN_PACKAGES = ['@electric-sql/pglite', 'dynalite', 'fauxqs'];
