@@ -19,18 +19,19 @@ export interface LocalResponseStream extends Writable {
 const STREAMING = Symbol.for('ceo-agent.streaming-handler');
 
 export function installAwsLambdaGlobal(): void {
-  const g = globalThis as unknown as { awslambda?: unknown };
-  if (g.awslambda) return;
-  g.awslambda = {
-    streamifyResponse<F extends (...args: never[]) => unknown>(fn: F): F {
-      Object.defineProperty(fn, STREAMING, { value: true });
-      return fn;
-    },
-    HttpResponseStream: {
-      from(stream: LocalResponseStream, prelude: StreamPrelude): LocalResponseStream {
-        stream.prelude = prelude;
-        return stream;
-      },
+  // Other libraries (the AWS SDK's invoke store) may already have put an `awslambda` object there: extend it.
+  const g = globalThis as unknown as { awslambda?: Record<string, unknown> };
+  const target = g.awslambda ?? {};
+  g.awslambda = target;
+  if (typeof target.streamifyResponse === 'function') return;
+  target.streamifyResponse = <F extends (...args: never[]) => unknown>(fn: F): F => {
+    Object.defineProperty(fn, STREAMING, { value: true });
+    return fn;
+  };
+  target.HttpResponseStream = {
+    from(stream: LocalResponseStream, prelude: StreamPrelude): LocalResponseStream {
+      stream.prelude = prelude;
+      return stream;
     },
   };
 }
@@ -48,11 +49,11 @@ export function responseStreamFor(
   const writeHead = (stream: LocalResponseStream) => {
     if (res.headersSent) return;
     const p = stream.prelude ?? {};
-    res.writeHead(p.statusCode ?? 200, {
-      'Content-Type': contentType,
-      ...extraHeaders,
-      ...(p.headers ?? {}),
-    });
+    const headers: Record<string, string> = { 'Content-Type': contentType, ...extraHeaders };
+    // The Lambda runtime serialises the prelude as JSON, which drops undefined values: do the same.
+    for (const [k, v] of Object.entries(p.headers ?? {}))
+      if (v !== undefined && v !== null) headers[k] = String(v);
+    res.writeHead(p.statusCode ?? 200, headers);
     res.flushHeaders();
   };
   const stream = new Writable({
