@@ -4,6 +4,7 @@ import { errorResponse } from '../../layers/core/src/http/error-response';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { AnalyzeBody } from '../../layers/core/src/http/schemas';
 import { createSseStream, SSE_HEADERS } from '../../layers/core/src/http/sse';
+import { getRateLimiter } from '../../layers/core/src/runtime/ratelimit';
 import { getServices } from '../../layers/core/src/runtime/services';
 
 /**
@@ -15,8 +16,9 @@ import { getServices } from '../../layers/core/src/runtime/services';
 export const handler = httpHandler<z.infer<typeof AnalyzeBody>>(
   { route: 'decision-analyze-stream', auth: true, body: AnalyzeBody, streaming: true },
   async (req) => {
-    const services = await getServices();
     const { userId, orgId } = req.user;
+    await (await getRateLimiter()).check('analyze', { org: orgId, subject: userId });
+    const services = await getServices();
     const sse = createSseStream();
     const abort = new AbortController();
     sse.stream.on('close', () => abort.abort(new Error('client disconnected')));

@@ -73,9 +73,10 @@ export class ConflictError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super(429, 'rate_limited', 'Too many requests', {
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-      details: { retryAfterSeconds },
+    const after = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(429, 'rate_limited', 'Too many requests; retry later', {
+      headers: { 'Retry-After': String(after) },
+      details: { retryAfterSeconds: after },
     });
   }
 }
