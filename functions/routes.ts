@@ -71,6 +71,15 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
   },
   {
+    id: 'decisions-search',
+    method: 'GET',
+    path: '/api/v1/decisions/search',
+    entry: 'functions/decisions-search/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    auth: true,
+  },
+  {
     id: 'decisions-get',
     method: 'GET',
     path: '/api/v1/decisions/{id}',

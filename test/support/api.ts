@@ -4,6 +4,7 @@ import { hashPassword } from '../../layers/core/src/auth/password';
 import type { Db } from '../../layers/core/src/db/types';
 import { createOrg, createUser } from '../../layers/core/src/orgs/users';
 import { setDb } from '../../layers/core/src/runtime/db';
+import { setServices } from '../../layers/core/src/runtime/services';
 import { createTestDb, type TestDb } from './db';
 
 export interface TestUser {
@@ -28,10 +29,10 @@ export async function addUser(db: Db, orgId?: string): Promise<TestUser> {
 
 /**
  * The local runtime (the same handler modules, over HTTP) on an ephemeral port, over a fresh database:
- * the real PostgreSQL when DATABASE_URL is set, PGlite otherwise.
+ * `kind` when given, else the real PostgreSQL when DATABASE_URL is set, PGlite otherwise.
  */
-export async function startTestApi() {
-  const t: TestDb = await createTestDb(process.env.DATABASE_URL ? 'pg' : 'pglite');
+export async function startTestApi(opts: { kind?: 'pglite' | 'pg' } = {}) {
+  const t: TestDb = await createTestDb(opts.kind ?? (process.env.DATABASE_URL ? 'pg' : 'pglite'));
   setDb(t.db);
   const server = await startLocalServer({ port: 0 });
   const call = async (
@@ -77,6 +78,8 @@ export async function startTestApi() {
     async close() {
       await server.close();
       setDb(undefined);
+      // services built over this database must not outlive it (a later startTestApi builds its own)
+      setServices(undefined);
       await t.dispose();
     },
   };

@@ -13,6 +13,8 @@ import { createEmbeddings, type Embeddings, loadEmbeddingsConfig } from '../embe
 import type { Llm } from '../llm/types';
 import { emfSink, type MetricsSink } from '../observability/metrics';
 import { loadRetrievalConfig, type RetrievalConfig } from '../retrieval';
+import { createBuiltinRegistry, createHybridPastDecisionsSkill } from '../skills/builtin';
+import { getCacheStack } from './cache';
 import { getDb } from './db';
 import { hydrateProviderSecrets } from './secrets';
 
@@ -42,16 +44,21 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
   cache.warm();
   const embeddings = o.embeddings ?? createEmbeddings(loadEmbeddingsConfig());
   const semantic = createSemanticCache(db, embeddings, { metrics });
+  const retrieval = loadRetrievalConfig();
   const agent = createAgent({
     db,
     llm: o.llm,
+    // past_decisions on the same hybrid retrieval as GET /api/v1/decisions/search (full text without pgvector)
+    registry: createBuiltinRegistry({
+      pastDecisions: createHybridPastDecisionsSkill({ db, embeddings, config: retrieval }),
+    }),
     onSkillResult: (name, ok, ms) => {
       metrics.timing('SkillDuration', ms, { skill: name });
       if (!ok) metrics.count('SkillError', { skill: name });
     },
     wrapSkillRun: createSkillResultCache(cache.tiered),
   });
-  return { config, db, cache, embeddings, semantic, agent, retrieval: loadRetrievalConfig(), metrics };
+  return { config, db, cache, embeddings, semantic, agent, retrieval, metrics };
 }
 
 let shared: Promise<Services> | undefined;
@@ -62,7 +69,8 @@ export function getServices(): Promise<Services> {
     const config = getConfig();
     // Provider credentials kept in Secrets Manager must be in place before the clients read them.
     await hydrateProviderSecrets();
-    return createServices(config, await getDb(config));
+    // One cache stack per instance, shared with the rate limiter.
+    return createServices(config, await getDb(config), { cache: getCacheStack() });
   })().catch((err) => {
     shared = undefined;
     throw err;

@@ -17,10 +17,27 @@ export const BUILTIN_SKILLS: readonly AnySkill[] = [
   pastDecisions,
 ];
 
-export function createBuiltinRegistry(): SkillRegistry {
-  return createSkillRegistry(BUILTIN_SKILLS);
+export interface BuiltinRegistryOptions {
+  /** Another `past_decisions` (e.g. `createHybridPastDecisionsSkill`); it keeps the default's place. */
+  pastDecisions?: AnySkill;
 }
 
+export function createBuiltinRegistry(options: BuiltinRegistryOptions = {}): SkillRegistry {
+  const replacement = options.pastDecisions;
+  if (replacement && replacement.name !== pastDecisions.name) {
+    throw new Error(`createBuiltinRegistry: pastDecisions must be named ${pastDecisions.name}`);
+  }
+  return createSkillRegistry(
+    replacement ? BUILTIN_SKILLS.map((s) => (s === pastDecisions ? replacement : s)) : BUILTIN_SKILLS,
+  );
+}
+
+export {
+  createHybridPastDecisionsSearch,
+  createHybridPastDecisionsSkill,
+  createPastDecisionsSkill,
+  type PastDecisionsSearch,
+} from './past-decisions';
 export {
   companyMetrics,
   decisionMatrix,

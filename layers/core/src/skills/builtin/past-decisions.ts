@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { defineSkill, type SkillContext } from '../types';
+import type { Db, Queryable } from '../../db/types';
+import type { Embeddings } from '../../embeddings/types';
+import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from '../../retrieval/config';
+import { fuseScores, type Scored } from '../../retrieval/fuse';
+import { relatedVectorFloor } from '../../retrieval/org-search';
+import { searchDecisions } from '../../retrieval/search';
+import { defineSkill, type Skill, type SkillContext } from '../types';
 
 export const PastDecisionsInput = z.object({
   query: z.string().min(1).max(500).describe('What the decision is about, in plain words'),
@@ -14,12 +20,21 @@ export interface PastDecision {
   recommendation: string;
   confidence: number;
   created_at: string;
+  /** `keyword`: ts_rank; `hybrid`: the fused 0..1 score (0.7 × cosine + 0.3 × normalised ts_rank) */
   rank: number;
 }
 
 export interface PastDecisionsOutput {
+  /** `hybrid` when vectors took part (pgvector and an embedding of the query), else `keyword` */
+  mode: 'hybrid' | 'keyword';
   decisions: PastDecision[];
 }
+
+/** How the skill finds decisions; the org comes from `ctx.orgId` (the caller), never from model input. */
+export type PastDecisionsSearch = (
+  input: PastDecisionsInput,
+  ctx: Pick<SkillContext, 'db' | 'orgId'>,
+) => Promise<PastDecisionsOutput>;
 
 interface DecisionRow {
   decision_id: string;
@@ -51,35 +66,131 @@ export function toAnyWordQuery(text: string): string {
   return [...new Set(words)].join(' or ');
 }
 
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function toPastDecision(r: DecisionRow): PastDecision {
+  return {
+    decision_id: r.decision_id,
+    query: r.query,
+    recommendation: r.recommendation,
+    confidence: Number(r.confidence),
+    created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+    rank: round6(Number(r.rank)),
+  };
+}
+
+/** Full-text candidates matching any word of `text`, best ts_rank first. */
+async function anyWordMatches(
+  db: Queryable,
+  orgId: string,
+  text: string,
+  limit: number,
+): Promise<PastDecision[]> {
+  const q = toAnyWordQuery(text);
+  if (q === '') return [];
+  const { rows } = await db.query<DecisionRow>(SQL, [orgId, q, limit]);
+  return rows.map(toPastDecision);
+}
+
+/** The default search: full text over questions and recommendations, any word of the query. */
 export async function searchPastDecisions(
   input: PastDecisionsInput,
   ctx: Pick<SkillContext, 'db' | 'orgId'>,
 ): Promise<PastDecisionsOutput> {
-  const q = toAnyWordQuery(input.query);
-  if (q === '') return { decisions: [] };
-  const { rows } = await ctx.db.query<DecisionRow>(SQL, [ctx.orgId, q, input.limit]);
-  return {
-    decisions: rows.map((r) => ({
-      decision_id: r.decision_id,
-      query: r.query,
-      recommendation: r.recommendation,
-      confidence: Number(r.confidence),
-      created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
-      rank: Math.round(Number(r.rank) * 1e6) / 1e6,
-    })),
+  return { mode: 'keyword', decisions: await anyWordMatches(ctx.db, ctx.orgId, input.query, input.limit) };
+}
+
+export interface HybridPastDecisionsDeps {
+  /** The database with its capabilities (pgvector or not). */
+  db: Db;
+  embeddings: Embeddings;
+  config?: RetrievalConfig;
+}
+
+/**
+ * The hybrid search (`searchDecisions`: pgvector cosine + full text) for the skill. Its vector side supplies
+ * decisions related in meaning (cosine ≥ `relatedVectorFloor`); the keyword side stays the any-word full-text
+ * match of the default search (a long question rarely shares all of its words with an earlier one). Both are
+ * fused 0.7 / 0.3 like the search route. Without pgvector, or when the query cannot be embedded, the output is
+ * exactly the default search's (`mode: 'keyword'`).
+ */
+export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): PastDecisionsSearch {
+  const config = deps.config ?? DEFAULT_RETRIEVAL_CONFIG;
+  const floor = relatedVectorFloor(deps.embeddings);
+  return async (input, ctx) => {
+    const candidates = Math.max(config.candidates, input.limit);
+    const [hybrid, keyword] = await Promise.all([
+      searchDecisions(deps.db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
+      anyWordMatches(ctx.db, ctx.orgId, input.query, candidates),
+    ]);
+    if (hybrid.mode !== 'hybrid') return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
+
+    const vectorSide: Scored<PastDecision>[] = hybrid.items
+      .filter((i) => i.vector_score >= floor)
+      .map((i) => ({
+        id: i.decision_id,
+        score: i.vector_score,
+        item: {
+          decision_id: i.decision_id,
+          query: i.query,
+          recommendation: i.recommendation,
+          confidence: i.confidence,
+          created_at: i.created_at,
+          rank: 0,
+        },
+      }));
+    const keywordSide: Scored<PastDecision>[] = keyword.map((d) => ({
+      id: d.decision_id,
+      score: d.rank,
+      item: d,
+    }));
+    const fused = fuseScores(
+      vectorSide,
+      keywordSide,
+      { vector: config.vectorWeight, keyword: config.keywordWeight },
+      input.limit,
+    );
+    return { mode: 'hybrid', decisions: fused.map((f) => ({ ...f.item, rank: round6(f.score) })) };
   };
 }
 
-export const pastDecisions = defineSkill({
-  name: 'past_decisions',
-  version: '1.0.0',
-  dependsOn: 'org_data',
-  description:
-    "The organisation's most relevant earlier decisions (full-text search over their questions and recommendations), best match first.",
-  input: PastDecisionsInput,
-  run: (input, ctx) => searchPastDecisions(input, ctx),
-  figures: (o: PastDecisionsOutput) => ({
-    matches: o.decisions.length,
-    top_match: o.decisions[0]?.query ?? null,
-  }),
-});
+const DESCRIPTION_KEYWORD =
+  "The organisation's most relevant earlier decisions (full-text search over their questions and recommendations), best match first.";
+const DESCRIPTION_HYBRID =
+  "The organisation's most relevant earlier decisions (search by meaning and by words over their questions and recommendations), best match first.";
+
+/**
+ * The `past_decisions` skill over a given search (default: full text). The version is part of skill-result and
+ * answer cache keys, so each search has its own: full text 1.1.0, hybrid 2.0.0.
+ */
+export function createPastDecisionsSkill(
+  search: PastDecisionsSearch = searchPastDecisions,
+  opts: { version?: string; description?: string } = {},
+): Skill<PastDecisionsInput, PastDecisionsOutput> {
+  return defineSkill({
+    name: 'past_decisions',
+    version: opts.version ?? '1.1.0',
+    dependsOn: 'org_data',
+    description: opts.description ?? DESCRIPTION_KEYWORD,
+    input: PastDecisionsInput,
+    run: (input, ctx) => search(input, ctx),
+    figures: (o: PastDecisionsOutput) => ({
+      matches: o.decisions.length,
+      top_match: o.decisions[0]?.query ?? null,
+      mode: o.mode,
+    }),
+  });
+}
+
+/** `past_decisions` with hybrid retrieval (what `createServices` registers). */
+export function createHybridPastDecisionsSkill(
+  deps: HybridPastDecisionsDeps,
+): Skill<PastDecisionsInput, PastDecisionsOutput> {
+  return createPastDecisionsSkill(createHybridPastDecisionsSearch(deps), {
+    version: '2.0.0',
+    description: DESCRIPTION_HYBRID,
+  });
+}
+
+/** The default (full-text) skill. */
+export const pastDecisions = createPastDecisionsSkill();

@@ -1,0 +1,21 @@
+import { httpHandler } from '../../layers/core/src/http/handler';
+import { SearchDecisionsQuery } from '../../layers/core/src/http/search-schema';
+import { searchOrgDecisions } from '../../layers/core/src/retrieval/org-search';
+import { getServices } from '../../layers/core/src/runtime/services';
+
+/**
+ * GET /api/v1/decisions/search?q=…&k=… — hybrid (vector 0.7 + full text 0.3) search over the caller org's
+ * decisions, cached per org and per decision-set version; `mode: 'keyword'` where there is no pgvector.
+ */
+export const handler = httpHandler<undefined, SearchDecisionsQuery>(
+  { route: 'decisions-search', auth: true, query: SearchDecisionsQuery },
+  async (req) => {
+    const s = await getServices();
+    const result = await searchOrgDecisions(
+      { db: s.db, cache: s.cache.tiered, embeddings: s.embeddings, retrieval: s.retrieval },
+      { orgId: req.user.orgId, q: req.query.q, k: req.query.k },
+    );
+    s.metrics.count('DecisionSearch', { mode: result.mode, cache: result.cache });
+    return { body: result };
+  },
+);
