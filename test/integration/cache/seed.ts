@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../../layers/core/src/db/types';
+import { makeTenant } from '../../support/fixtures';
 
-export async function createOrg(db: Queryable, name = 'Org'): Promise<{ orgId: string; userId: string }> {
-  const orgId = randomUUID();
-  const userId = randomUUID();
-  await db.query('INSERT INTO orgs (org_id, name) VALUES ($1, $2)', [orgId, name]);
-  await db.query('INSERT INTO users (user_id, org_id, email, password_hash) VALUES ($1, $2, $3, $4)', [
-    userId,
-    orgId,
-    `${userId}@example.test`,
-    'not-a-real-hash',
-  ]);
-  return { orgId, userId };
-}
+/** A tenant with one user (the shared fixture). */
+export const createOrg = (db: Queryable, name = 'Org') => makeTenant(db, name);
 
 export async function insertDecision(
   db: Queryable,

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRoutes, lambdaContext, toProxyEvent } from '../../../bin/local/events';
-import type { RouteSpec } from '../../../functions/routes';
+import { ROUTES, type RouteSpec } from '../../../functions/routes';
 import { issueToken } from '../../../layers/core/src/auth/jwt';
 import { getConfig } from '../../../layers/core/src/config';
 import { resetJobsConfigForTests } from '../../../layers/core/src/jobs/config';
@@ -15,27 +15,8 @@ import { setDb } from '../../../layers/core/src/runtime/db';
 import { createTestDb, type TestDb } from '../../support/db';
 import { makeTenant } from '../../support/fixtures';
 
-/** The route entries proposed for functions/routes.ts (the worker is not an HTTP route). */
-const JOB_ROUTES: RouteSpec[] = [
-  {
-    id: 'analysis-start',
-    method: 'POST',
-    path: '/api/v1/analysis/start',
-    entry: 'functions/analysis-start/handler.ts',
-    memoryMb: 512,
-    timeoutSeconds: 10,
-    auth: true,
-  },
-  {
-    id: 'analysis-status',
-    method: 'GET',
-    path: '/api/v1/analysis/{task_id}/status',
-    entry: 'functions/analysis-status/handler.ts',
-    memoryMb: 512,
-    timeoutSeconds: 10,
-    auth: true,
-  },
-];
+/** The job routes of functions/routes.ts (the worker is not an HTTP route). */
+const JOB_ROUTES: RouteSpec[] = ROUTES.filter((r) => r.id === 'analysis-start' || r.id === 'analysis-status');
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyResult>;
 

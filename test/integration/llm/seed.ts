@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../../layers/core/src/db/types';
+import { makeTenant } from '../../support/fixtures';
 
 /** Test fixtures for the agent's database-backed skills, built in code. */
-export async function seedOrg(db: Queryable, name = 'Acme'): Promise<{ orgId: string; userId: string }> {
-  const orgId = randomUUID();
-  const userId = randomUUID();
-  await db.query('INSERT INTO orgs (org_id, name) VALUES ($1, $2)', [orgId, name]);
-  await db.query('INSERT INTO users (user_id, org_id, email, password_hash) VALUES ($1, $2, $3, $4)', [
-    userId,
-    orgId,
-    `${userId}@example.com`,
-    'x',
-  ]);
-  return { orgId, userId };
-}
+export const seedOrg = (db: Queryable, name = 'Acme') => makeTenant(db, name);
 
 export async function seedMetric(
   db: Queryable,
