@@ -112,7 +112,10 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
       stopReason: r.stopReason,
       events,
     };
-    const outcome = { stop_reason: r.stopReason, aborted: req.signal?.aborted === true };
+    // The analysis arrives as a validated submit_analysis tool call, so a complete final turn stops with
+    // `tool_use` (Claude and the offline model alike); max_tokens, refusals and the like stay uncacheable.
+    const stopReason = r.stopReason === 'tool_use' ? 'end_turn' : r.stopReason;
+    const outcome = { stop_reason: stopReason, aborted: req.signal?.aborted === true };
     const cacheable = isCacheable(outcome);
     const embedding = hit.status === 'miss' ? hit.embedding : undefined;
     if (cacheable) {

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  type CacheStack,
+  createCacheStack,
+  createSemanticCache,
+  loadCacheConfig,
+} from '../../layers/core/src/cache';
+import { getConfig } from '../../layers/core/src/config';
+import type { Db } from '../../layers/core/src/db/types';
+import { createEmbeddings, loadEmbeddingsConfig } from '../../layers/core/src/embeddings';
+import { createAnthropicLlm } from '../../layers/core/src/llm/anthropic';
+import { loadLlmConfig } from '../../layers/core/src/llm/config';
+import type { Llm } from '../../layers/core/src/llm/types';
+import type { Dimensions, MetricsSink } from '../../layers/core/src/observability/metrics';
+import { createServices, type Services } from '../../layers/core/src/runtime/services';
+
+/** The machine's Redis (tests share it: every test file uses its own key prefix and deletes it). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const FAKE_API_KEY = 'sk-test-analyze-e2e';
+
+/** A key prefix of its own for one test file run (never FLUSHALL: the Redis is shared). */
+export function uniqueKeyPrefix(label: string): string {
+  return `test:${label}:${randomBytes(5).toString('hex')}:`;
+}
+
+/** Deletes every key under `prefix` (SCAN + DEL). */
+export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<number> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  r.on('error', () => {});
+  await r.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await r.quit();
+  }
+  return deleted;
+}
+
+/** The real Anthropic adapter (real SDK) pointed at the Claude stand-in. */
+export function standInLlm(url: string, env: Record<string, string> = {}): Llm {
+  return createAnthropicLlm(
+    loadLlmConfig({
+      ANTHROPIC_BASE_URL: url,
+      ANTHROPIC_API_KEY: FAKE_API_KEY,
+      ANTHROPIC_MODEL: 'claude-sonnet-5-5',
+      LLM_TIMEOUT_MS: '5000',
+      LLM_MAX_RETRIES: '0',
+      LLM_MAX_RETRY_WAIT_MS: '1000',
+      LLM_STREAM_IDLE_TIMEOUT_MS: '10000',
+      ...env,
+    } as NodeJS.ProcessEnv),
+  );
+}
+
+/** A metrics sink that keeps what it was told (analyze and cache metrics). */
+export function recordingSink(): MetricsSink & { total(name: string, dims?: Dimensions): number } {
+  const events: Array<{ name: string; dims: Dimensions; value: number }> = [];
+  return {
+    count(name, dims = {}, value = 1) {
+      events.push({ name, dims, value });
+    },
+    timing(name, ms, dims = {}) {
+      events.push({ name, dims, value: ms });
+    },
+    total(name, dims = {}) {
+      return events
+        .filter((e) => e.name === name && Object.entries(dims).every(([k, v]) => e.dims[k] === v))
+        .reduce((s, e) => s + e.value, 0);
+    },
+  };
+}
+
+export interface AnalyzeServicesOptions {
+  db: Db;
+  llm: Llm;
+  /** Cache variables (REDIS_URL, CACHE_KEY_PREFIX, …) on top of: L2 = the test Redis, no TTL jitter. */
+  cacheEnv?: Record<string, string>;
+  /** false: no semantic level (the answer comes from the exact caches or the agent). Default true. */
+  semantic?: boolean;
+  metrics?: MetricsSink;
+}
+
+/**
+ * One "instance" of the analyze path, as a warm Lambda holds it: its own L1 and Redis connection (L2 shared
+ * with every other instance using the same key prefix), the real Anthropic adapter, the semantic cache on the
+ * given Db. Install it for the local runtime's handlers with `setServices`.
+ */
+export function analyzeServices(o: AnalyzeServicesOptions): Services & { cache: CacheStack } {
+  const metrics = o.metrics ?? { count() {}, timing() {} };
+  const cache = createCacheStack(
+    loadCacheConfig({
+      REDIS_URL: TEST_REDIS_URL,
+      CACHE_TTL_JITTER: '0',
+      CACHE_L2_TIMEOUT_MS: '500',
+      ...o.cacheEnv,
+    } as NodeJS.ProcessEnv),
+    metrics,
+  );
+  const services = createServices(getConfig(), o.db, { llm: o.llm, cache, metrics });
+  if (o.semantic === false) {
+    const embeddings = createEmbeddings(loadEmbeddingsConfig({} as NodeJS.ProcessEnv));
+    return { ...services, semantic: createSemanticCache(o.db, embeddings, { enabled: false, metrics }) };
+  }
+  return services;
+}
