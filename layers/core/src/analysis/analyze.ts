@@ -30,9 +30,6 @@ export interface StoredAnswer {
 interface AnswerPayload extends StoredAnswer {
   source: 'agent' | 'semantic';
   cacheable: boolean;
-  /** the question's embedding when one was computed (reused for the decision's own embedding) */
-  embedding?: number[];
-  llmMs: number;
 }
 
 const MAX_THREAD_TURNS = 20;
@@ -88,7 +85,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
       skillVersions: agent.skillVersions,
     });
     if (hit.status === 'hit') {
-      return { ...hit.response, source: 'semantic', cacheable: true, embedding: hit.embedding, llmMs: 0 };
+      return { ...hit.response, source: 'semantic', cacheable: true };
     }
     const events: AgentEvent[] = [];
     const t = performance.now();
@@ -128,7 +125,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
         embedding,
       });
     }
-    return { ...answer, source: 'agent', cacheable, embedding, llmMs: r.llmMs };
+    return { ...answer, source: 'agent', cacheable };
   };
 
   const got = await s.cache.tiered.getOrLoad(key, 'answer', load, { cacheIf: (v) => v.cacheable });

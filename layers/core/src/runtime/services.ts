@@ -43,7 +43,7 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
   const cache = o.cache ?? createCacheStack(getCacheConfig(), metrics);
   cache.warm();
   const embeddings = o.embeddings ?? createEmbeddings(loadEmbeddingsConfig());
-  const semantic = createSemanticCache(db, embeddings, { metrics });
+  const semantic = createSemanticCache(db, embeddings, { ...getCacheConfig().semantic, metrics });
   const retrieval = loadRetrievalConfig();
   const agent = createAgent({
     db,
