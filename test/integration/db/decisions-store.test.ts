@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queryable } from '../../../layers/core/src/db/types';
 import {
   getDecision,
   insertDecision,
@@ -88,5 +89,30 @@ describe.each(dbTargets())('decisions store on %s', (kind) => {
     expect((await getDecision(t.db, { orgId: a.orgId, decisionId: da.decisionId }))?.query).toBe(
       'secret plan of A',
     );
+  });
+
+  it('orders by the timestamp column, never by its text rendering (which would bypass the keyset index)', async () => {
+    const tenant = await makeTenant(t.db, 'plan');
+    await insertDecisions(
+      t.db,
+      Array.from({ length: 30 }, (_, i) => makeDecision(tenant, `plan ${i}`)),
+    );
+    const first = await listDecisions(t.db, { orgId: tenant.orgId, userId: tenant.userId, limit: 10 });
+    for (const cursor of [undefined, first.next_cursor ?? undefined]) {
+      const seen: Array<{ sql: string; params: Parameters<Queryable['query']>[1] }> = [];
+      const spy: Queryable = {
+        query: (sql, params) => {
+          seen.push({ sql, params: params ?? [] });
+          return t.db.query(sql, params);
+        },
+        exec: (sql) => t.db.exec(sql),
+      };
+      await listDecisions(spy, { orgId: tenant.orgId, userId: tenant.userId, limit: 10, cursor });
+      const q = seen[0]!;
+      // The select list renders created_at as text under the same name; ORDER BY must not pick that up.
+      const r = await t.db.query<Record<string, string>>(`EXPLAIN (VERBOSE) ${q.sql}`, q.params as string[]);
+      const plan = r.rows.map((row) => Object.values(row)[0]).join('\n');
+      expect(plan, plan).not.toMatch(/Sort Key: \(?to_char/);
+    }
   });
 });

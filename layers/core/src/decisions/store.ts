@@ -102,7 +102,11 @@ export async function insertDecisions(db: Queryable, ds: readonly NewDecision[])
   return r.rowCount;
 }
 
-/** Newest first, keyset-paginated over (created_at, decision_id), scoped to the caller (org and user). */
+/**
+ * Newest first, keyset-paginated over (created_at, decision_id), scoped to the caller (org and user).
+ * ORDER BY names the table's column (`d.created_at`): the output alias of the same name is text, and sorting
+ * by it would bypass the keyset index.
+ */
 export async function listDecisions(
   db: Queryable,
   q: { orgId: string; userId: string; limit: number; cursor?: string },
@@ -112,14 +116,14 @@ export async function listDecisions(
   let keyset = '';
   if (after) {
     params.push(after.t, after.id);
-    keyset = 'AND (created_at, decision_id) < ($4::timestamptz, $5::uuid)';
+    keyset = 'AND (d.created_at, d.decision_id) < ($4::timestamptz, $5::uuid)';
   }
   const r = await db.query<DecisionSummary>(
     `SELECT decision_id, query, recommendation, confidence, model, answered_from, latency_ms, thread_id,
             ${TS_TEXT} AS created_at
-     FROM decisions
-     WHERE org_id = $1 AND user_id = $2 ${keyset}
-     ORDER BY created_at DESC, decision_id DESC
+     FROM decisions d
+     WHERE d.org_id = $1 AND d.user_id = $2 ${keyset}
+     ORDER BY d.created_at DESC, d.decision_id DESC
      LIMIT $3`,
     params,
   );
