@@ -1,3 +1,4 @@
+import { AMOUNT_SCALE as SCALE } from '../text/amount-scale';
 import { CASE_SENSITIVE_ALIASES, PLACE_FORMS, PLACES } from './gazetteer';
 
 /**
@@ -6,19 +7,6 @@ import { CASE_SENSITIVE_ALIASES, PLACE_FORMS, PLACES } from './gazetteer';
  * Output: sorted, de-duplicated tags such as `amount:usd:2000000`, `pct:15`, `year:2026`, `period:q3`,
  * `month:march`, `place:germany`, `name:acme`.
  */
-
-const SCALE: Record<string, number> = {
-  k: 1e3,
-  thousand: 1e3,
-  m: 1e6,
-  mm: 1e6,
-  mn: 1e6,
-  million: 1e6,
-  b: 1e9,
-  bn: 1e9,
-  billion: 1e9,
-  trillion: 1e12,
-};
 
 const CURRENCY: Record<string, string> = {
   $: 'usd',

@@ -1,5 +1,7 @@
 /** Reads the numbers and intent out of an executive's free-text question (offline model only). */
 
+import { AMOUNT_SCALE as SCALE } from '../../text/amount-scale';
+
 export interface Amount {
   value: number;
   index: number;
@@ -8,18 +10,6 @@ export interface Amount {
   yearly: boolean;
   role: 'investment' | 'revenue' | 'cost' | 'savings' | 'unknown';
 }
-
-const SCALE: Record<string, number> = {
-  k: 1e3,
-  thousand: 1e3,
-  m: 1e6,
-  mm: 1e6,
-  mn: 1e6,
-  million: 1e6,
-  b: 1e9,
-  bn: 1e9,
-  billion: 1e9,
-};
 
 // "$2M", "$ 1.5 million", "€800k", "2M USD", "800k"
 const MONEY_RE =
