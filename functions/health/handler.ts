@@ -4,8 +4,8 @@ import { httpHandler } from '../../layers/core/src/http/handler';
 
 const config = getConfig();
 
-/** GET /health — version and the state of each dependency; 503 when a required one is down. */
+/** GET /health — version and the state of each dependency; 503 only when the database is down (a down cache is "degraded"). */
 export const handler = httpHandler({ route: 'health', auth: false }, async () => {
   const report = await checkHealth(config);
-  return { status: report.status === 'ok' ? 200 : 503, body: report };
+  return { status: report.status === 'down' ? 503 : 200, body: report };
 });
