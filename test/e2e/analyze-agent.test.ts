@@ -7,19 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
 import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import { type Services, setServices } from '../../layers/core/src/runtime/services';
-import { analysisRuns, createScriptedAnalyst, type ScriptedAnalyst } from '../support/analyst-script';
-import {
-  analyzeServices,
-  deleteKeys,
-  FAKE_API_KEY,
-  standInLlm,
-  uniqueKeyPrefix,
-} from '../support/analyze-services';
-import { addUser, startTestApi, type TestUser } from '../support/api';
-import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from '../support/fake-anthropic';
-
-type Api = Awaited<ReturnType<typeof startTestApi>>;
+import { setServices } from '../../layers/core/src/runtime/services';
+import { analysisRuns, type ScriptedAnalyst } from '../support/analyst-script';
+import { analyzeHarness, type TestApi } from '../support/analyze-harness';
+import type { TestUser } from '../support/api';
+import type { FakeAnthropic, FakeReply } from '../support/fake-anthropic';
 
 const MODEL = 'claude-sonnet-5-5';
 const ZERO = {
@@ -31,28 +23,19 @@ const ZERO = {
 };
 
 describe('analyze over HTTP with Claude (stand-in) and the answer caches', () => {
-  let api: Api;
+  let api: TestApi;
   let fake: FakeAnthropic;
   let analyst: ScriptedAnalyst;
   let alice: TestUser;
   let bob: TestUser;
   let aliceToken: string;
   let bobToken: string;
-  const prefix = uniqueKeyPrefix('analyze-agent');
-  const instances: Services[] = [];
+  const harness = analyzeHarness('analyze-agent');
 
   /** A new instance: its own L1, Redis connection and SDK client; L2 shared under this file's prefix. */
-  const instance = (llmEnv: Record<string, string> = {}) => {
-    const s = analyzeServices({
-      db: api.db,
-      llm: standInLlm(fake.url, { ANTHROPIC_MODEL: MODEL, ...llmEnv }),
-      cacheEnv: { CACHE_KEY_PREFIX: prefix },
-    });
-    instances.push(s);
-    return s;
-  };
-  const analyze = (token: string, body: Record<string, unknown>) =>
-    api.call('POST', '/api/v1/decision/analyze', { token, body });
+  const instance = (llmEnv: Record<string, string> = {}) =>
+    harness.instance({ llmEnv: { ANTHROPIC_MODEL: MODEL, ...llmEnv } });
+  const analyze = harness.analyze;
   const storedAnsweredFrom = async (id: unknown) =>
     (
       await api.db.query<{ answered_from: string; model: string; tokens_in: number }>(
@@ -62,25 +45,15 @@ describe('analyze over HTTP with Claude (stand-in) and the answer caches', () =>
     ).rows[0];
 
   beforeAll(async () => {
-    fake = await startFakeAnthropic({ apiKey: FAKE_API_KEY });
-    analyst = createScriptedAnalyst();
-    fake.setFallback((r) => analyst.step(r));
-    api = await startTestApi();
-    alice = await addUser(api.db);
-    bob = await addUser(api.db); // another org
-    await insertMetricRows(api.db, alice.orgId, demoMetricRows(6));
-    await insertMetricRows(api.db, bob.orgId, demoMetricRows(6));
+    ({ api, fake, analyst } = await harness.start());
+    alice = await harness.orgUser();
+    bob = await harness.orgUser(); // another org
     setServices(instance());
     aliceToken = await api.login(alice);
     bobToken = await api.login(bob);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    for (const s of instances) await s.cache.close();
-    await fake?.close();
-    await deleteKeys(prefix);
-  });
+  afterAll(() => harness.close());
 
   it('runs the agent on Claude, then answers the same question from L1, then (new instance) from L2', async () => {
     const q = 'Should we invest $1M in a new product line?';
@@ -196,7 +169,7 @@ describe('analyze over HTTP with Claude (stand-in) and the answer caches', () =>
 
   it('maps a persistent 529 to 503 with Retry-After and does not cache the failure', async () => {
     const q = 'Should we move our hosting to another cloud provider?';
-    const previous = instances.at(-1)!;
+    const previous = harness.instances.at(-1)!;
     setServices(instance({ LLM_MAX_RETRIES: '1' }));
     try {
       const before = fake.requests.length;

@@ -6,73 +6,42 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import { type Services, setServices } from '../../layers/core/src/runtime/services';
+import { setServices } from '../../layers/core/src/runtime/services';
 import { startTcpProxy, type TcpProxy } from '../integration/cache/tcp-proxy';
-import { analysisRuns, createScriptedAnalyst, type ScriptedAnalyst } from '../support/analyst-script';
-import {
-  analyzeServices,
-  deleteKeys,
-  FAKE_API_KEY,
-  recordingSink,
-  standInLlm,
-  TEST_REDIS_URL,
-  uniqueKeyPrefix,
-} from '../support/analyze-services';
-import { addUser, startTestApi, type TestUser } from '../support/api';
-import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
-
-type Api = Awaited<ReturnType<typeof startTestApi>>;
+import { analysisRuns } from '../support/analyst-script';
+import { analyzeHarness, type TestApi } from '../support/analyze-harness';
+import { recordingSink, TEST_REDIS_URL } from '../support/analyze-services';
+import type { TestUser } from '../support/api';
+import type { FakeAnthropic } from '../support/fake-anthropic';
 
 describe('analyze: semantic answer cache and cache safety (PGlite + pgvector, real Redis)', () => {
-  let api: Api;
+  let api: TestApi;
   let fake: FakeAnthropic;
-  let analyst: ScriptedAnalyst;
   let alice: TestUser;
   let bob: TestUser;
   let aliceToken: string;
   let bobToken: string;
-  const prefix = uniqueKeyPrefix('analyze-cache');
-  const instances: Services[] = [];
+  const harness = analyzeHarness('analyze-cache');
 
-  const instance = (cacheEnv: Record<string, string> = {}, metrics?: ReturnType<typeof recordingSink>) => {
-    const s = analyzeServices({
-      db: api.db,
-      llm: standInLlm(fake.url),
-      cacheEnv: { CACHE_KEY_PREFIX: prefix, ...cacheEnv },
-      metrics,
-    });
-    instances.push(s);
-    return s;
-  };
-  const analyze = (token: string, body: Record<string, unknown>) =>
-    api.call('POST', '/api/v1/decision/analyze', { token, body });
+  const instance = (cacheEnv: Record<string, string> = {}, metrics?: ReturnType<typeof recordingSink>) =>
+    harness.instance({ cacheEnv, metrics });
+  const analyze = harness.analyze;
 
   beforeAll(async () => {
     // This file sends one user more than a minute's analyze allowance (the Redis cut alone is ~100 requests);
     // the limiter has its own tests (test/e2e/rate-limit.test.ts). Read once, at the first request.
     process.env.RATE_LIMIT_ANALYZE_PER_MIN = '0';
-    fake = await startFakeAnthropic({ apiKey: FAKE_API_KEY });
-    analyst = createScriptedAnalyst();
-    fake.setFallback((r) => analyst.step(r));
-    api = await startTestApi({ kind: 'pglite' });
+    ({ api, fake } = await harness.start({ db: 'pglite' }));
     const vector = await api.db.capabilities();
     if (!vector.vector) throw new Error('PGlite without pgvector: the semantic level cannot be tested');
-    alice = await addUser(api.db);
-    bob = await addUser(api.db); // another org
-    await insertMetricRows(api.db, alice.orgId, demoMetricRows(6));
-    await insertMetricRows(api.db, bob.orgId, demoMetricRows(6));
+    alice = await harness.orgUser();
+    bob = await harness.orgUser(); // another org
     setServices(instance());
     aliceToken = await api.login(alice);
     bobToken = await api.login(bob);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    for (const s of instances) await s.cache.close();
-    await fake?.close();
-    await deleteKeys(prefix);
-  });
+  afterAll(() => harness.close());
 
   it('answers a paraphrase from the semantic cache, then from L1; a question about another place misses', async () => {
     const q = 'Should we expand our enterprise sales team into Germany in 2026?';
@@ -155,7 +124,7 @@ describe('analyze: semantic answer cache and cache safety (PGlite + pgvector, re
   it('keeps answering when Redis is cut mid-traffic (zero failed requests) and uses it again once it is back', async () => {
     const proxy: TcpProxy = await startTcpProxy(Number(new URL(TEST_REDIS_URL).port || 6379));
     const metrics = recordingSink();
-    const previous = instances.at(-1)!;
+    const previous = harness.instances.at(-1)!;
     const viaProxy = instance(
       {
         REDIS_URL: `redis://127.0.0.1:${proxy.port}`,

@@ -5,21 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import { type Services, setServices } from '../../layers/core/src/runtime/services';
-import { ANALYST_INTRO, ANALYST_OUTRO, createScriptedAnalyst } from '../support/analyst-script';
-import {
-  analyzeServices,
-  deleteKeys,
-  FAKE_API_KEY,
-  standInLlm,
-  uniqueKeyPrefix,
-} from '../support/analyze-services';
-import { addUser, startTestApi, type TestUser } from '../support/api';
-import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
+import { setServices } from '../../layers/core/src/runtime/services';
+import { ANALYST_INTRO, ANALYST_OUTRO } from '../support/analyst-script';
+import { analyzeHarness, type TestApi } from '../support/analyze-harness';
+import type { TestUser } from '../support/api';
+import type { FakeAnthropic } from '../support/fake-anthropic';
 import { postSse, type SseEvent } from '../support/sse-client';
 import { type SseTapProxy, startSseTapProxy } from '../support/sse-tap-proxy';
-
-type Api = Awaited<ReturnType<typeof startTestApi>>;
 
 const STREAM = '/api/v1/decision/analyze/stream';
 
@@ -42,45 +34,30 @@ const textOf = (events: SseEvent[]) =>
     .join('');
 
 describe('the streaming analyze route over HTTP', () => {
-  let api: Api;
+  let api: TestApi;
   let fake: FakeAnthropic;
   let tap: SseTapProxy;
   let alice: TestUser;
   let token: string;
-  const prefix = uniqueKeyPrefix('analyze-stream');
-  const instances: Services[] = [];
+  const harness = analyzeHarness('analyze-stream');
 
-  const instance = (url: string, llmEnv: Record<string, string> = {}) => {
-    const s = analyzeServices({
-      db: api.db,
-      llm: standInLlm(url, llmEnv),
-      cacheEnv: { CACHE_KEY_PREFIX: prefix },
-    });
-    instances.push(s);
-    return s;
-  };
+  const instance = (url: string, llmEnv: Record<string, string> = {}) =>
+    harness.instance({ llmUrl: url, llmEnv });
   const stream = (body: unknown, onEvent?: (e: SseEvent) => void) =>
     postSse(`${api.url}${STREAM}`, { token, body, onEvent });
 
   beforeAll(async () => {
     // paced output (200 tokens/s), as Claude writes: deltas arrive one by one
-    fake = await startFakeAnthropic({ apiKey: FAKE_API_KEY, tokensPerSecond: 200 });
-    const analyst = createScriptedAnalyst({ numbered: false });
-    fake.setFallback((r) => analyst.step(r));
+    ({ api, fake } = await harness.start({ fake: { tokensPerSecond: 200 }, analyst: { numbered: false } }));
     tap = await startSseTapProxy(fake.url);
-    api = await startTestApi();
-    alice = await addUser(api.db);
-    await insertMetricRows(api.db, alice.orgId, demoMetricRows(6));
+    alice = await harness.orgUser();
     setServices(instance(tap.url));
     token = await api.login(alice);
   });
 
   afterAll(async () => {
-    await api?.close();
-    for (const s of instances) await s.cache.close();
     await tap?.close();
-    await fake?.close();
-    await deleteKeys(prefix);
+    await harness.close();
   });
 
   it('streams skill events, text deltas, the analysis and done, in order; text arrives while Claude is still writing', async () => {
@@ -187,7 +164,7 @@ describe('the streaming analyze route over HTTP', () => {
   });
 
   it('ends with an error event (503) when Claude hangs, within the configured LLM time-outs', async () => {
-    const previous = instances.at(-1)!;
+    const previous = harness.instances.at(-1)!;
     setServices(instance(fake.url, { LLM_TIMEOUT_MS: '300', LLM_STREAM_IDLE_TIMEOUT_MS: '300' }));
     try {
       fake.script({ kind: 'hang', phase: 'headers' });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack, loadCacheConfig } from '../../layers/core/src/cache';
+import { createCacheStack } from '../../layers/core/src/cache';
 import { getConfig } from '../../layers/core/src/config';
 import { createServices, type Services, setServices } from '../../layers/core/src/runtime/services';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../integration/cache/redis-support';
+import { deletePrefix, redisCacheConfig, uniquePrefix } from '../integration/cache/redis-support';
 import { addUser, startTestApi, type TestUser } from '../support/api';
 import { dbTargets } from '../support/db';
 
@@ -34,15 +34,7 @@ const PARAPHRASE = 'expanding into new markets overseas';
  */
 function instance(api: Api, prefix: string): Services {
   const metrics = { count() {}, timing() {} };
-  const cache = createCacheStack(
-    loadCacheConfig({
-      REDIS_URL: REDIS_URL,
-      CACHE_KEY_PREFIX: prefix,
-      CACHE_TTL_JITTER: '0',
-      CACHE_L2_TIMEOUT_MS: '500',
-    } as NodeJS.ProcessEnv),
-    metrics,
-  );
+  const cache = createCacheStack(redisCacheConfig(prefix), metrics);
   return createServices(getConfig(), api.db, { cache, metrics });
 }
 

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import {
   type CacheStack,
   createCacheStack,
@@ -14,34 +12,18 @@ import { loadLlmConfig } from '../../layers/core/src/llm/config';
 import type { Llm } from '../../layers/core/src/llm/types';
 import type { Dimensions, MetricsSink } from '../../layers/core/src/observability/metrics';
 import { createServices, type Services } from '../../layers/core/src/runtime/services';
+import { deleteKeys as deleteRedisKeys } from './redis-keys';
 
 /** The machine's Redis (tests share it: every test file uses its own key prefix and deletes it). */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const FAKE_API_KEY = 'sk-test-analyze-e2e';
 
-/** A key prefix of its own for one test file run (never FLUSHALL: the Redis is shared). */
-export function uniqueKeyPrefix(label: string): string {
-  return `test:${label}:${randomBytes(5).toString('hex')}:`;
-}
+export { uniqueKeyPrefix } from './redis-keys';
 
-/** Deletes every key under `prefix` (SCAN + DEL). */
-export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  r.on('error', () => {});
-  await r.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await r.quit();
-  }
-  return deleted;
+/** Deletes every key under `prefix` (SCAN + DEL) on the test Redis, or on `url`. */
+export function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<number> {
+  return deleteRedisKeys(prefix, url);
 }
 
 /** The real Anthropic adapter (real SDK) pointed at the Claude stand-in. */

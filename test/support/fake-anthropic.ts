@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBody } from './read-body';
 
 export type FakeBlock =
   | { type: 'text'; text: string }
@@ -99,15 +100,6 @@ const ERROR_TYPES: Record<number, string> = {
 };
 
 const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** Splits text into word-ish tokens (spaces kept), as deltas arrive from the real API. */
 function tokenise(text: string): string[] {
@@ -230,6 +222,14 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     );
   }
 
+  /** A scripted reply's content blocks, usage and stop reason, as both the JSON and the SSE answer carry them. */
+  function replyParts(body: Body, reply: Extract<FakeReply, { content: FakeBlock[] }>) {
+    const content = toContent(reply.content);
+    const usage = { ...usageFor(body, content), ...reply.usage };
+    const hasTool = content.some((b) => b.type === 'tool_use');
+    return { content, usage, stopReason: reply.stop_reason ?? (hasTool ? 'tool_use' : 'end_turn') };
+  }
+
   const tokenDelay = () =>
     opts.tokensPerSecond && opts.tokensPerSecond > 0 ? 1000 / opts.tokensPerSecond : 0;
 
@@ -238,9 +238,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     body: Body,
     reply: Extract<FakeReply, { content: FakeBlock[] }>,
   ) {
-    const content = toContent(reply.content);
-    const usage = { ...usageFor(body, content), ...reply.usage };
-    const hasTool = content.some((b) => b.type === 'tool_use');
+    const { content, usage, stopReason } = replyParts(body, reply);
     await sleep((opts.ttftMs ?? 0) + (reply.delayMs ?? 0) + tokenDelay() * usage.output_tokens);
     const id = `msg_fake_${++messageCounter}`;
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${id}` });
@@ -251,7 +249,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         role: 'assistant',
         model: reply.model ?? opts.model ?? body.model,
         content,
-        stop_reason: reply.stop_reason ?? (hasTool ? 'tool_use' : 'end_turn'),
+        stop_reason: stopReason,
         stop_sequence: null,
         usage: {
           ...usage,
@@ -268,14 +266,46 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  function startTextBlock(res: ServerResponse, index: number) {
+    sse(res, 'content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'text', text: '' },
+    });
+  }
+
+  function textDelta(res: ServerResponse, index: number, text: string) {
+    sse(res, 'content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'text_delta', text },
+    });
+  }
+
+  /** The head of a stream that never ends normally (a hang mid-body, an error event): status and message_start. */
+  function openCutShortStream(res: ServerResponse, body: Body) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    sse(res, 'message_start', {
+      type: 'message_start',
+      message: {
+        id: `msg_fake_${++messageCounter}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    });
+  }
+
   async function replyStream(
     res: ServerResponse,
     body: Body,
     reply: Extract<FakeReply, { content: FakeBlock[] }>,
   ) {
-    const content = toContent(reply.content);
-    const usage = { ...usageFor(body, content), ...reply.usage };
-    const hasTool = content.some((b) => b.type === 'tool_use');
+    const { content, usage, stopReason } = replyParts(body, reply);
     const id = `msg_fake_${++messageCounter}`;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -303,18 +333,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     for (let index = 0; index < content.length; index++) {
       const block = content[index]!;
       if (block.type === 'text') {
-        sse(res, 'content_block_start', {
-          type: 'content_block_start',
-          index,
-          content_block: { type: 'text', text: '' },
-        });
+        startTextBlock(res, index);
         for (const token of tokenise(block.text as string)) {
           if (delay > 0) await sleep(delay);
-          sse(res, 'content_block_delta', {
-            type: 'content_block_delta',
-            index,
-            delta: { type: 'text_delta', text: token },
-          });
+          textDelta(res, index, token);
         }
       } else {
         sse(res, 'content_block_start', {
@@ -335,7 +357,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     }
     sse(res, 'message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: reply.stop_reason ?? (hasTool ? 'tool_use' : 'end_turn'), stop_sequence: null },
+      delta: { stop_reason: stopReason, stop_sequence: null },
       usage,
     });
     sse(res, 'message_stop', { type: 'message_stop' });
@@ -363,20 +385,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         req.on('close', () => hanging.delete(res));
         if (reply.phase === 'body') {
           if (recorded.stream) {
-            res.writeHead(200, { 'content-type': 'text/event-stream' });
-            sse(res, 'message_start', {
-              type: 'message_start',
-              message: {
-                id: `msg_fake_${++messageCounter}`,
-                type: 'message',
-                role: 'assistant',
-                model: body.model,
-                content: [],
-                stop_reason: null,
-                stop_sequence: null,
-                usage: { input_tokens: 1, output_tokens: 1 },
-              },
-            });
+            openCutShortStream(res, body);
           } else {
             res.writeHead(200, { 'content-type': 'application/json' });
             res.write('{"id":"msg_fake_hang","type":"message",');
@@ -389,32 +398,9 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
           sendError(res, 529, reply.message ?? 'Overloaded', 'overloaded_error');
           return;
         }
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        sse(res, 'message_start', {
-          type: 'message_start',
-          message: {
-            id: `msg_fake_${++messageCounter}`,
-            type: 'message',
-            role: 'assistant',
-            model: body.model,
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: 1, output_tokens: 1 },
-          },
-        });
-        sse(res, 'content_block_start', {
-          type: 'content_block_start',
-          index: 0,
-          content_block: { type: 'text', text: '' },
-        });
-        for (const token of tokenise(reply.text ?? 'Partial answer')) {
-          sse(res, 'content_block_delta', {
-            type: 'content_block_delta',
-            index: 0,
-            delta: { type: 'text_delta', text: token },
-          });
-        }
+        openCutShortStream(res, body);
+        startTextBlock(res, 0);
+        for (const token of tokenise(reply.text ?? 'Partial answer')) textDelta(res, 0, token);
         sse(res, 'error', {
           type: 'error',
           error: { type: reply.type ?? 'overloaded_error', message: reply.message ?? 'Overloaded' },
@@ -430,7 +416,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
 
   const server = createServer(async (req, res) => {
     try {
-      const raw = await readBody(req);
+      const raw = (await readBody(req)).toString('utf8');
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       let body: Body = null;
       try {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { readBody } from './read-body';
 
 /**
  * A small HTTP server speaking Upstash's REST protocol in front of a real Redis (default 127.0.0.1:6379),
@@ -47,15 +48,6 @@ function flatten(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value))
     return value;
   return Object.entries(value as Record<string, unknown>).flat();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function isCommand(v: unknown): v is Command {
@@ -125,7 +117,7 @@ export async function startUpstashServer(opts: UpstashServerOptions = {}): Promi
       const wrap = (r: Reply): Reply => ('result' in r && base64 ? { result: encode(r.result) } : r);
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse((await readBody(req)).toString('utf8'));
       } catch {
         return send(res, 400, { error: 'ERR failed to parse command' });
       }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '../../../layers/core/src/cache/stack';
 import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { TitanEmbeddings } from '../../../layers/core/src/embeddings/titan';
 import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
 import { searchDecisions, searchDecisionsCached } from '../../../layers/core/src/retrieval/search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
+import { unreachableEmbeddings } from '../../support/unreachable-embeddings';
 import { testCacheConfig } from './redis-support';
 import { createOrg, insertDecision } from './seed';
 
@@ -137,14 +137,7 @@ describe.each(dbTargets())('hybrid decision search on %s', (target) => {
 
   it('falls back to keyword-only when the embedder is down, without an error', async () => {
     // the real Bedrock SDK against a closed port: a genuine connection failure
-    const down = new TitanEmbeddings({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9',
-      timeoutMs: 500,
-      concurrency: 1,
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const down = unreachableEmbeddings();
     try {
       const r = await searchDecisions(t.db, down, { orgId: org.orgId, q: 'Germany sales', k: 3 });
       expect(r.mode).toBe('keyword');

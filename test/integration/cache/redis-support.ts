@@ -1,37 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { type CacheConfig, loadCacheConfig } from '../../../layers/core/src/cache/config';
 import type { CacheMetrics, MetricDims } from '../../../layers/core/src/cache/metrics';
+import { deleteKeys } from '../../support/redis-keys';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
 
 /** A unique key prefix per test file run: tests share the machine's Redis with others. */
-export function uniquePrefix(label: string): string {
-  return `test:${label}:${randomBytes(5).toString('hex')}:`;
-}
+export { uniqueKeyPrefix as uniquePrefix } from '../../support/redis-keys';
 
 /** Deletes every key under `prefix` (SCAN + DEL); never FLUSHALL. */
-export async function deletePrefix(prefix: string): Promise<number> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  r.on('error', () => {});
-  await r.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await r.quit();
-  }
-  return deleted;
+export function deletePrefix(prefix: string): Promise<number> {
+  return deleteKeys(prefix, REDIS_URL);
 }
 
 export function testCacheConfig(env: Record<string, string>): CacheConfig {
   return loadCacheConfig({ CACHE_TTL_JITTER: '0', ...env } as NodeJS.ProcessEnv);
+}
+
+/** The machine's Redis as L2 under `prefix`: no TTL jitter, a 500 ms L2 timeout. */
+export function redisCacheConfig(prefix: string): CacheConfig {
+  return testCacheConfig({ REDIS_URL, CACHE_KEY_PREFIX: prefix, CACHE_L2_TIMEOUT_MS: '500' });
 }
 
 export interface Recorded {

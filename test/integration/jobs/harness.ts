@@ -199,3 +199,21 @@ export function recordingMetrics() {
   };
   return { sink, count: (name: string) => points.filter((p) => p.name === name).length, points };
 }
+
+/** A QUEUED job record (no attempts yet, expiring in ten minutes), written straight to the store by a test. */
+export function queuedJob(o: Pick<Job, 'task_id' | 'org_id' | 'user_id' | 'query' | 'depth'>): Job {
+  const now = new Date().toISOString();
+  return {
+    task_id: o.task_id,
+    org_id: o.org_id,
+    user_id: o.user_id,
+    status: 'QUEUED',
+    progress: 0,
+    query: o.query,
+    depth: o.depth,
+    attempts: 0,
+    created_at: now,
+    updated_at: now,
+    ttl: Math.floor(Date.now() / 1000) + 600,
+  };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
 import type { Job } from '../../../layers/core/src/jobs/types';
-import { type JobsHarness, startJobsHarness } from './harness';
+import { type JobsHarness, queuedJob, startJobsHarness } from './harness';
 
 /** The conditional transitions of the job state machine, against dynalite through the document client. */
 describe('DynamoJobStore transitions', () => {
@@ -13,20 +13,13 @@ describe('DynamoJobStore transitions', () => {
   afterAll(() => h?.close());
 
   function newJob(): Job {
-    const now = new Date().toISOString();
-    return {
+    return queuedJob({
       task_id: randomUUID(),
       org_id: randomUUID(),
       user_id: randomUUID(),
-      status: 'QUEUED',
-      progress: 0,
       query: 'q',
       depth: 'standard',
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-      ttl: Math.floor(Date.now() / 1000) + 600,
-    };
+    });
   }
 
   it('creates a job once', async () => {

@@ -5,7 +5,7 @@ import { AppError, ConflictError } from '../../../layers/core/src/errors';
 import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
 import { JobService } from '../../../layers/core/src/jobs/job-service';
 import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
-import { type JobsHarness, startJobsHarness } from './harness';
+import { type JobsHarness, queuedJob, startJobsHarness } from './harness';
 
 /** A loopback port nothing listens on: SQS calls there fail for real (ECONNREFUSED). */
 async function closedPort(): Promise<number> {
@@ -119,20 +119,15 @@ describe('starting analysis jobs', () => {
       idempotencyTtlSeconds: 3_600,
       newId: () => taskId,
     });
-    const now = new Date().toISOString();
-    await h.jobs.create({
-      task_id: taskId,
-      org_id: h.caller.orgId,
-      user_id: h.caller.userId,
-      status: 'QUEUED',
-      progress: 0,
-      query: 'Race?',
-      depth: 'standard',
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-      ttl: Math.floor(Date.now() / 1000) + 600,
-    });
+    await h.jobs.create(
+      queuedJob({
+        task_id: taskId,
+        org_id: h.caller.orgId,
+        user_id: h.caller.userId,
+        query: 'Race?',
+        depth: 'standard',
+      }),
+    );
     const started = await racing.start(h.caller, item('Race?'), `k-${randomUUID()}`);
     expect(started).toEqual({ task_id: taskId, status: 'QUEUED', replayed: false });
     expect(await queuedTaskIds()).toEqual([]);

@@ -9,6 +9,7 @@ import {
   gate,
   type JobsHarness,
   MAX_RECEIVE_COUNT,
+  queuedJob,
   recordingLogger,
   recordingMetrics,
   startJobsHarness,
@@ -123,20 +124,15 @@ describe('analysis worker through the SQS poller', () => {
 
   it('the very same SQS record handled twice, concurrently and again later, runs once', async () => {
     const taskId = crypto.randomUUID();
-    const now = new Date().toISOString();
-    await h.jobs.create({
-      task_id: taskId,
-      org_id: h.caller.orgId,
-      user_id: h.caller.userId,
-      status: 'QUEUED',
-      progress: 0,
-      query: 'sum:5,5',
-      depth: 'quick',
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-      ttl: Math.floor(Date.now() / 1000) + 600,
-    });
+    await h.jobs.create(
+      queuedJob({
+        task_id: taskId,
+        org_id: h.caller.orgId,
+        user_id: h.caller.userId,
+        query: 'sum:5,5',
+        depth: 'quick',
+      }),
+    );
     const record: SQSRecord = {
       messageId: crypto.randomUUID(),
       receiptHandle: 'rh',

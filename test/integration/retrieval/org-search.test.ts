@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack, loadCacheConfig } from '../../../layers/core/src/cache';
+import { createCacheStack } from '../../../layers/core/src/cache';
 import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
 import { DEFAULT_RETRIEVAL_CONFIG } from '../../../layers/core/src/retrieval/config';
 import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
@@ -11,7 +11,7 @@ import {
   VERSION_WINDOW,
 } from '../../../layers/core/src/retrieval/org-search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../cache/redis-support';
+import { deletePrefix, redisCacheConfig, uniquePrefix } from '../cache/redis-support';
 import { seedDecision, seedOrg } from '../llm/seed';
 
 const embeddings = new OfflineEmbeddings();
@@ -33,14 +33,7 @@ describe.each(dbTargets())('org decision search with a versioned retrieval cache
   beforeAll(async () => {
     t = await createTestDb(kind);
     vector = (await t.db.capabilities()).vector;
-    const stack = createCacheStack(
-      loadCacheConfig({
-        REDIS_URL: REDIS_URL,
-        CACHE_KEY_PREFIX: prefix,
-        CACHE_TTL_JITTER: '0',
-        CACHE_L2_TIMEOUT_MS: '500',
-      } as NodeJS.ProcessEnv),
-    );
+    const stack = createCacheStack(redisCacheConfig(prefix));
     deps = { db: t.db, cache: stack.tiered, embeddings, retrieval: DEFAULT_RETRIEVAL_CONFIG };
     close = () => stack.close();
   });

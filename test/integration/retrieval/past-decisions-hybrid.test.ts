@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack, loadCacheConfig } from '../../../layers/core/src/cache';
 import { getConfig } from '../../../layers/core/src/config';
 import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { TitanEmbeddings } from '../../../layers/core/src/embeddings/titan';
 import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
 import { createServices, type Services } from '../../../layers/core/src/runtime/services';
 import { createBuiltinRegistry } from '../../../layers/core/src/skills/builtin';
@@ -15,6 +14,7 @@ import {
   searchPastDecisions,
 } from '../../../layers/core/src/skills/builtin/past-decisions';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
+import { unreachableEmbeddings } from '../../support/unreachable-embeddings';
 import { seedDecision, seedOrg } from '../llm/seed';
 
 const embeddings = new OfflineEmbeddings();
@@ -100,14 +100,7 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
   });
 
   it('without an embedding of the query it answers exactly like the full-text search', async () => {
-    const down = new TitanEmbeddings({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9',
-      timeoutMs: 500,
-      concurrency: 1,
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const down = unreachableEmbeddings();
     const skill = createHybridPastDecisionsSkill({ db: t.db, embeddings: down });
     for (const query of [PARAPHRASE, 'What are the risks of raising prices by 10%?']) {
       const input = PastDecisionsInput.parse({ query, limit: 3 });
