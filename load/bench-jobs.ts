@@ -40,7 +40,7 @@ async function main() {
     tableName: `bench-${randomUUID().slice(0, 8)}`,
   });
   const doc = createDynamoDocumentClient({ region: aws.region, endpoint: aws.dynamoEndpoint });
-  const sqs = createSqsClient({ region: aws.region, endpoint: aws.sqsEndpoint });
+  const sqs = createSqsClient({ region: aws.region, endpoint: aws.sqsEndpoint, requestTimeoutMs: 10_000 });
   const jobs = new DynamoJobStore(doc, aws.tableName);
   const service = new JobService({
     jobs,

@@ -50,6 +50,8 @@ export function createDynamoDocumentClient(opts: DynamoClientOptions): DynamoDBD
   const client = new DynamoDBClient({
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
+    // The SDK sets no time-out by default: a stalled connection must not hold a request until the Lambda dies.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
     ...(opts.endpoint ? { endpoint: opts.endpoint, credentials: credentialsForEndpoint(opts.endpoint) } : {}),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -41,6 +41,8 @@ export async function startLocalJobs(opts: LocalJobsOptions): Promise<LocalJobs>
   const client = createSqsClient({
     region: env.AWS_REGION ?? 'us-east-1',
     endpoint: env.AWS_ENDPOINT_URL_SQS,
+    // the poller long-polls for up to 10 s
+    requestTimeoutMs: 15_000,
   });
   try {
     const attrs = await client.send(

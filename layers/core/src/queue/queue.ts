@@ -31,12 +31,15 @@ export interface SqsClientOptions {
   /** Custom endpoint (local stand-in). The queue URL is then not used as the endpoint. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Per-attempt time-out (the SDK has none by default); long polls need more than their WaitTimeSeconds. */
+  requestTimeoutMs?: number;
 }
 
 export function createSqsClient(opts: SqsClientOptions): SQSClient {
   return new SQSClient({
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: opts.requestTimeoutMs ?? 5_000 },
     ...(opts.endpoint
       ? {
           endpoint: opts.endpoint,
