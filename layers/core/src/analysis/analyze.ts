@@ -3,7 +3,8 @@ import { type AgentEvent, type PriorTurn, priorTurnFromAnalysis } from '../agent
 import { buildAnswerCacheKey, hashContext, isCacheable } from '../cache';
 import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
-import { decisionEmbeddingText, embedDecision } from '../retrieval';
+import { toPgVector } from '../embeddings';
+import { decisionEmbeddingText } from '../retrieval';
 import type { Services } from '../runtime/services';
 import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
 
@@ -33,6 +34,24 @@ interface AnswerPayload extends StoredAnswer {
 }
 
 const MAX_THREAD_TURNS = 20;
+
+/**
+ * The decision's own embedding for hybrid search, written with the row (one statement); undefined without
+ * pgvector or when embedding fails — the decision is then found by full text only.
+ */
+async function decisionVector(
+  s: Services,
+  query: string,
+  recommendation: string,
+): Promise<string | undefined> {
+  if (!(await s.db.capabilities()).vector) return undefined;
+  try {
+    const [v] = await s.embeddings.embed([decisionEmbeddingText(query, recommendation)]);
+    return v?.length === s.embeddings.dimensions ? toPgVector(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The caller's earlier turns of this thread, oldest first (org- and user-scoped). */
 async function loadThread(db: Queryable, req: AnalyzeRequest): Promise<PriorTurn[]> {
@@ -156,18 +175,10 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     created_at: '',
   };
   response.latency_ms = Math.round(performance.now() - started);
-  response.created_at = await insertDecision(s.db, {
-    decisionId,
-    orgId: req.orgId,
-    userId: req.userId,
-    threadId: req.threadId,
-    response,
-  });
-  // The decision's own embedding, for hybrid search (a no-op without pgvector).
-  await embedDecision(s.db, s.embeddings, {
-    orgId: req.orgId,
-    decisionId,
-    text: decisionEmbeddingText(req.query, payload.analysis.recommendation),
-  }).catch(() => undefined);
+  response.created_at = await insertDecision(
+    s.db,
+    { decisionId, orgId: req.orgId, userId: req.userId, threadId: req.threadId, response },
+    await decisionVector(s, req.query, payload.analysis.recommendation),
+  );
   return response;
 }

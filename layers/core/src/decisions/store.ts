@@ -53,14 +53,18 @@ function rowValues(d: NewDecision) {
   ] as const;
 }
 
-/** Inserts one decision; returns its created_at (ISO, microseconds). */
-export async function insertDecision(db: Queryable, d: NewDecision): Promise<string> {
+/**
+ * Inserts one decision; returns its created_at (ISO, microseconds). `embedding` (pgvector text, e.g.
+ * `toPgVector(v)`) is written in the same statement where the column exists (vector-capable databases).
+ */
+export async function insertDecision(db: Queryable, d: NewDecision, embedding?: string): Promise<string> {
   const v = rowValues(d);
+  const withVector = embedding !== undefined;
   const r = await db.query<{ created_at: string }>(
-    `INSERT INTO decisions (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    `INSERT INTO decisions (${COLUMNS}${withVector ? ', embedding' : ''})
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16${withVector ? ', $17::vector' : ''})
      RETURNING ${TS_TEXT} AS created_at`,
-    [...v],
+    withVector ? [...v, embedding] : [...v],
   );
   return r.rows[0]!.created_at;
 }
