@@ -37,4 +37,30 @@ describe('error mapping', () => {
       details: { correlationId: 'corr-9' },
     });
   });
+
+  it('maps AWS SDK server faults, throttling and network failures to 503, client faults not', () => {
+    const meta = { $metadata: { httpStatusCode: 500 } };
+    const fault = Object.assign(
+      new Error('internal'),
+      { name: 'InternalServerError', $fault: 'server' },
+      meta,
+    );
+    const throttled = Object.assign(
+      new Error('slow down'),
+      { name: 'ProvisionedThroughputExceededException' },
+      meta,
+    );
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }, meta);
+    for (const e of [fault, throttled, refused]) {
+      const r = errorResponse(e, 'c');
+      expect(r.result.statusCode).toBe(503);
+      expect(parse(r).error.details).toMatchObject({ dependency: 'aws' });
+    }
+    const validation = Object.assign(
+      new Error('bad key'),
+      { name: 'ValidationException', $fault: 'client' },
+      meta,
+    );
+    expect(errorResponse(validation, 'c').result.statusCode).toBe(500);
+  });
 });

@@ -16,6 +16,13 @@ const DB_UNAVAILABLE_CODES = new Set([
   '57014',
 ]);
 
+const AWS_THROTTLING = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
 /** Dependency failures that are worth a retry by the client: 503, not 500. */
 export function asDependencyError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
@@ -28,7 +35,17 @@ export function asDependencyError(err: unknown): AppError | undefined {
       err,
     );
   }
-  const code = (err as { code?: unknown }).code;
+  // AWS SDK v3 errors carry $metadata: server faults, throttling and network failures (after the SDK's own
+  // retries) mean DynamoDB/SQS/Secrets Manager is unavailable for now.
+  const aws = err as { $metadata?: unknown; $fault?: unknown; $retryable?: unknown; code?: unknown };
+  if (aws.$metadata !== undefined) {
+    const network = typeof aws.code === 'string' && DB_UNAVAILABLE_CODES.has(aws.code);
+    if (aws.$fault === 'server' || aws.$retryable !== undefined || network || AWS_THROTTLING.has(err.name)) {
+      return new UpstreamUnavailableError('aws', 'An AWS service is unavailable; retry shortly', 2, err);
+    }
+    return undefined;
+  }
+  const code = aws.code;
   if (typeof code === 'string' && DB_UNAVAILABLE_CODES.has(code)) {
     return new UpstreamUnavailableError('database', 'The database is unavailable; retry shortly', 2, err);
   }
