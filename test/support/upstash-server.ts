@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { readBody } from './read-body';
 
 /**
- * A small HTTP server speaking Upstash's REST protocol in front of a real Redis (default 127.0.0.1:6379),
+ * A small HTTP server speaking Upstash's REST protocol in front of a real Redis (default: the test Redis,
+ * TEST_REDIS_URL / REDIS_URL as set by test/support/global-redis.ts, else 127.0.0.1:6379),
  * so the real `@upstash/redis` client can be tested locally:
  * - `POST /` with a JSON command array → `{"result": …}` or `{"error": "…"}` (400);
  * - `POST /pipeline` and `POST /multi-exec` with an array of command arrays → array of `{result}|{error}`;
@@ -56,7 +57,9 @@ function isCommand(v: unknown): v is Command {
 
 export async function startUpstashServer(opts: UpstashServerOptions = {}): Promise<UpstashServer> {
   const token = opts.token ?? `test-token-${Math.random().toString(36).slice(2)}`;
-  const redis = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', {
+  const redisUrl =
+    opts.redisUrl ?? process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(redisUrl, {
     protocol: 2,
     lazyConnect: true,
     maxRetriesPerRequest: 1,

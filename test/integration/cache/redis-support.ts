@@ -2,7 +2,7 @@ import { type CacheConfig, loadCacheConfig } from '../../../layers/core/src/cach
 import type { CacheMetrics, MetricDims } from '../../../layers/core/src/cache/metrics';
 import { deleteKeys } from '../../support/redis-keys';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
 
 /** A unique key prefix per test file run: tests share the machine's Redis with others. */

@@ -61,12 +61,17 @@ describe('Upstash REST stand-in in front of the real Redis, driven by the real @
     await expect(client.incr(`${prefix}str`)).rejects.toThrow(/not an integer/);
   });
 
-  it('rewrites "#!lua flags=" scripts for Redis 7.0 and maps EVALSHA of the original hash', async () => {
-    const script = client.createScript<number>(
-      "#!lua flags=allow-key-locking\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])",
-    );
-    expect(await script.eval([`${prefix}lua`], ['2'])).toBe(2);
-    expect(await script.evalsha([`${prefix}lua`], ['3'])).toBe(5);
-    expect(await script.exec([`${prefix}lua`], ['4'])).toBe(9);
-  });
+  // Lua needs a real Redis: the embedded RESP stand-in (used only outside CI when none is reachable, see
+  // test/support/global-redis.ts) has no script engine. In CI a real Redis is guaranteed, so this always runs there.
+  it.skipIf(process.env.TEST_REDIS_EMBEDDED === '1')(
+    'rewrites "#!lua flags=" scripts for Redis 7.0 and maps EVALSHA of the original hash (needs a real Redis)',
+    async () => {
+      const script = client.createScript<number>(
+        "#!lua flags=allow-key-locking\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])",
+      );
+      expect(await script.eval([`${prefix}lua`], ['2'])).toBe(2);
+      expect(await script.evalsha([`${prefix}lua`], ['3'])).toBe(5);
+      expect(await script.exec([`${prefix}lua`], ['4'])).toBe(9);
+    },
+  );
 });
