@@ -96,7 +96,7 @@ describe('analysis worker through the SQS poller', () => {
     const view = await h.service.getStatus(h.caller, task_id);
     expect(view).toMatchObject({ status: 'SUCCEEDED', result: { sum: 10, attempt: 1 }, error: null });
     expect(runs.get(task_id)).toBe(1);
-    expect(metrics.points.find((p) => p.name === 'JobQueueLag')?.value).toBeGreaterThanOrEqual(0);
+    expect(metrics.points.find((p) => p.name === 'QueueLag')?.value).toBeGreaterThanOrEqual(0);
     expect(metrics.count('JobSucceeded')).toBe(1);
   });
 

@@ -119,8 +119,8 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
         req.onEvent?.(e);
       },
     });
-    s.metrics.timing('AgentTime', performance.now() - t, { model: r.model });
-    s.metrics.timing('LlmLatency', r.llmMs, { model: r.model });
+    s.metrics.timing('AgentTime', performance.now() - t);
+    s.metrics.timing('LlmLatency', r.llmMs);
     const answer: StoredAnswer = {
       analysis: r.analysis,
       model: r.model,
@@ -159,7 +159,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     s.metrics.count('LlmTokens', { type: 'output' }, usage.output_tokens);
     s.metrics.count('LlmTokens', { type: 'cache_read' }, usage.cache_read_input_tokens);
     s.metrics.count('LlmTokens', { type: 'cache_write' }, usage.cache_creation_input_tokens);
-    s.metrics.count('LlmCostUsd', { model: payload.model }, usage.cost_usd);
+    s.metrics.count('LlmCostUsd', {}, usage.cost_usd);
   }
 
   const decisionId = randomUUID();

@@ -140,6 +140,7 @@ export function createSemanticCache(
       let embedding: number[] | undefined;
       try {
         embedding = await embed(input.query, input.embedding);
+        const queryStarted = performance.now();
         const r = await db.query<CandidateRow>(
           `SELECT id, query, entities, response, skill_versions, 1 - (embedding <=> $7::vector) AS similarity
              FROM answer_cache
@@ -158,6 +159,7 @@ export function createSemanticCache(
             candidates,
           ],
         );
+        metrics.timing('VectorQueryTime', performance.now() - queryStarted, {});
         const wanted = extractEntities(input.query);
         const skills = input.skillVersions ? canonicalJson(input.skillVersions) : undefined;
         let best: number | undefined;

@@ -10,6 +10,8 @@ export interface PgDbOptions {
   connectTimeoutMs: number;
   ssl?: boolean;
   applicationName?: string;
+  /** Called after every statement with its wall time (the DbQueryTime metric). */
+  onQuery?: (ms: number) => void;
   /** Called for every new connection, e.g. to sign an RDS IAM auth token (valid 15 minutes). */
   password?: () => Promise<string>;
 }
@@ -40,10 +42,12 @@ export function connectionFields(connectionString: string): {
   };
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient, onQuery?: (ms: number) => void): Queryable {
   return {
     async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
+      const started = performance.now();
       const r = await client.query(sql, params as unknown[]);
+      onQuery?.(performance.now() - started);
       return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string): Promise<void> {
@@ -74,7 +78,7 @@ export function createPgDb(opts: PgDbOptions): Db {
   });
   // An idle client that errors (e.g. the proxy closed it) must not crash the process.
   pool.on('error', () => {});
-  const base = wrap(pool);
+  const base = wrap(pool, opts.onQuery);
   let caps: Promise<DbCapabilities> | undefined;
 
   const db: Db = {
@@ -85,7 +89,7 @@ export function createPgDb(opts: PgDbOptions): Db {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const out = await fn(wrap(client));
+        const out = await fn(wrap(client, opts.onQuery));
         await client.query('COMMIT');
         return out;
       } catch (err) {

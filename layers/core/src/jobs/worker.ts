@@ -28,7 +28,7 @@ export interface WorkerDeps {
   leaseMs: number;
   inlineMaxBytes: number;
   logger?: JobsLogger;
-  /** JobQueueLag (sent → claimed), JobDuration, and counts JobSucceeded / JobFailed / JobRetried. */
+  /** QueueLag (sent → claimed), JobDuration, and counts JobSucceeded / JobFailed / JobRetried. */
   metrics?: MetricsSink;
   newAttemptId?: () => string;
 }
@@ -85,7 +85,7 @@ export async function processJobMessage(deps: WorkerDeps, record: SQSRecord): Pr
   const claimedAt = Date.now();
   const sent = Number(record.attributes?.SentTimestamp);
   if (Number.isFinite(sent) && attempts === 1)
-    deps.metrics?.timing('JobQueueLag', Math.max(0, claimedAt - sent));
+    deps.metrics?.timing('QueueLag', Math.max(0, claimedAt - sent));
 
   const controller = new AbortController();
   let lastProgress = 0;

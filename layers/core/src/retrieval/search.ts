@@ -3,6 +3,7 @@ import type { TieredCache } from '../cache/tiered';
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { emfSink } from '../observability/metrics';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from './config';
 import { fuseScores, type Scored } from './fuse';
 
@@ -86,6 +87,7 @@ async function vectorCandidates(
   vector: string,
   n: number,
 ): Promise<Scored<Item>[]> {
+  const started = performance.now();
   const r = await db.query<CandidateRow>(
     `SELECT ${COLUMNS}, 1 - (embedding <=> $2::vector) AS score
        FROM decisions
@@ -94,6 +96,7 @@ async function vectorCandidates(
       LIMIT $3`,
     [p.orgId, vector, n, p.userId ?? null],
   );
+  emfSink.timing('VectorQueryTime', performance.now() - started);
   return toScored(r.rows);
 }
 

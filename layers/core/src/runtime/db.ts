@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate';
 import { createPgDb } from '../db/pg';
 import type { Db } from '../db/types';
 import { logger } from '../observability/logger';
+import { emfSink } from '../observability/metrics';
 import { seedDemo } from '../orgs/seed';
 
 let shared: Promise<Db> | undefined;
@@ -34,6 +35,7 @@ async function open(config: Config): Promise<Db> {
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       ssl: config.DB_SSL,
       password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
+      onQuery: (ms) => emfSink.timing('DbQueryTime', ms),
     });
   } else {
     // Loaded lazily: the Lambda bundles of routes that always have DATABASE_URL never pay for PGlite.

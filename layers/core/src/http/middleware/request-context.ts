@@ -6,6 +6,9 @@ import type { ApiEvent, ApiResult } from '../types';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** True until this instance served its first request (the ColdStart metric, as Powertools names it). */
+let coldStart = true;
+
 function headerValue(event: ApiEvent, name: string): string | undefined {
   const h = event.headers ?? {};
   const key = Object.keys(h).find((k) => k.toLowerCase() === name);
@@ -28,6 +31,12 @@ export function requestContext(route: string): MiddlewareObj<ApiEvent, ApiResult
   return {
     before: (request) => {
       const event = request.event;
+      if (coldStart) {
+        coldStart = false;
+        emitMetric('ColdStart', MetricUnit.Count, 1, {
+          function_name: request.context.functionName ?? route,
+        });
+      }
       const given = headerValue(event, 'x-correlation-id');
       const correlationId =
         given && SAFE_ID.test(given) ? given : (event.requestContext?.requestId ?? randomUUID());
