@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, startTestApi } from '../support/api';
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../support/ports';
 
 describe('queued analyses when DynamoDB and SQS are unreachable', () => {
   let api: Awaited<ReturnType<typeof startTestApi>>;

@@ -1,19 +1,10 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer } from '../../bin/local/server';
 import { issueToken } from '../../layers/core/src/auth/jwt';
 import { getConfig } from '../../layers/core/src/config';
 import { createPgDb } from '../../layers/core/src/db/pg';
 import { setDb } from '../../layers/core/src/runtime/db';
-
-/** A port that accepts nothing: listen, note the port, close. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../support/ports';
 
 describe('when the database is unreachable', () => {
   let server: Awaited<ReturnType<typeof startLocalServer>>;

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi } from '../support/api';
+import { closedPort } from '../support/ports';
 
 interface Health {
   status: string;
@@ -10,10 +10,7 @@ interface Health {
 describe('/health when Redis is unreachable', () => {
   let api: Awaited<ReturnType<typeof startTestApi>>;
   beforeAll(async () => {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as { port: number }).port;
-    await new Promise<void>((r) => s.close(() => r()));
+    const port = await closedPort();
     // read when the handler first builds the cache stack
     process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
     process.env.CACHE_L2_TIMEOUT_MS = '50';

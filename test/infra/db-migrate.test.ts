@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionStringWithPassword, signingTarget } from '../../functions/db-migrate/iam-connection';
@@ -12,15 +11,7 @@ import { migrate } from '../../layers/core/src/db/migrate';
 import { createPgDb } from '../../layers/core/src/db/pg';
 import { createPgliteDb } from '../../layers/core/src/db/pglite';
 import type { Db } from '../../layers/core/src/db/types';
-
-/** A port nothing listens on: a real `pg` connection to it fails like a proxy that is not ready. */
-async function closedPort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../support/ports';
 
 const unreachableDb = (port: number): Db =>
   createPgDb({

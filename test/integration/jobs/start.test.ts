@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, ConflictError } from '../../../layers/core/src/errors';
 import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
 import { JobService } from '../../../layers/core/src/jobs/job-service';
 import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
+import { closedPort } from '../../support/ports';
 import { type JobsHarness, queuedJob, startJobsHarness } from './harness';
-
-/** A loopback port nothing listens on: SQS calls there fail for real (ECONNREFUSED). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('starting analysis jobs', () => {
   let h: JobsHarness;

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '../../../layers/core/src/cache';
 import { RateLimitedError } from '../../../layers/core/src/errors';
 import { noopSink } from '../../../layers/core/src/observability/metrics';
 import { RateLimiter } from '../../../layers/core/src/ratelimit/limiter';
+import { closedPort } from '../../support/ports';
 import { deletePrefix, REDIS_URL, testCacheConfig, uniquePrefix } from '../cache/redis-support';
 
 const prefix = uniquePrefix('ratelimit');
@@ -48,10 +48,7 @@ describe('rate limiter over the real Redis', () => {
     const none = new RateLimiter(null, limits, noopSink);
     for (let i = 0; i < 10; i++) await none.check('analyze', { org: 'o', subject: 'u' });
 
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as { port: number }).port;
-    await new Promise<void>((r) => s.close(() => r()));
+    const port = await closedPort();
     const dead = createCacheStack(
       testCacheConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_L2_TIMEOUT_MS: '50' }),
     );
