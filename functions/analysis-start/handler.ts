@@ -14,11 +14,6 @@ const runtimeOptions = { db: () => getDb(config), logger };
 // Clients and stores are built once, at cold start, and reused by warm invocations; fail fast without a queue.
 if (!getJobsRuntime(runtimeOptions).queue) throw new Error('ANALYSIS_QUEUE_URL is not set');
 
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
-}
-
 /**
  * POST /api/v1/analysis/start — `{query, depth?}` → 202 `{task_id, status}`; `{queries:[…]}` (≤ 10) → 202
  * `{results:[…]}` with one result per item. Optional `Idempotency-Key` header: the same key and body give the
@@ -27,7 +22,7 @@ function header(headers: Record<string, string | undefined>, name: string): stri
 export const handler = httpHandler<StartRequest>(
   { route: 'analysis-start', auth: true, body: startBodySchema(config.MAX_QUERY_CHARS) },
   async (req) => {
-    const key = parseIdempotencyKey(header(req.headers, 'idempotency-key'));
+    const key = parseIdempotencyKey(req.headers['idempotency-key']);
     const caller = { orgId: req.user.orgId, userId: req.user.userId };
     if (req.body.kind === 'single') {
       const started = await getJobsRuntime(runtimeOptions).service.start(caller, req.body.item, key);

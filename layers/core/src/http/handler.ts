@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
 import { jwtSettings } from '../auth/jwt-settings';
@@ -28,7 +29,7 @@ export interface HttpHandlerOptions<B, Q, P> {
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /**
- * The shared middy chain for every HTTP route: correlation id + request-scoped logger + latency metric,
+ * The shared middy chain for every HTTP route: lower-cased header names, correlation id + request-scoped logger + latency metric,
  * CORS, security headers, body size/Content-Type/JSON parsing, JWT authentication, zod validation, and one
  * error mapping. The route's own function only sees validated input and returns `{status, body}`.
  */
@@ -73,6 +74,8 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
 
   const schemas: RequestSchemas = { body: options.body, query: options.query, params: options.params };
   const chain = middy<ApiEvent, ApiResult>(base, { streamifyResponse: options.streaming === true })
+    // header names lower-cased once, so every later step (and the route) reads headers['authorization']
+    .use(httpHeaderNormalizer())
     .use(requestContext(options.route))
     .use(
       httpCors({

@@ -27,6 +27,7 @@ export interface ApiRequest<B, Q, P> {
   body: B;
   query: Q;
   params: P;
+  /** Header names lower-cased (the chain normalises them). */
   headers: Record<string, string | undefined>;
   /** The authenticated caller; throws 401 on a route without authentication. */
   readonly user: AuthContext;

@@ -6,12 +6,7 @@ import type { ApiEvent, ApiResult } from '../types';
 export function authenticate(settings: () => Promise<JwtSettings>): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     before: async (request) => {
-      const headers = request.event.headers ?? {};
-      const key = Object.keys(headers).find((k) => k.toLowerCase() === 'authorization');
-      const auth = await verifyToken(
-        bearerToken(key ? (headers[key] ?? undefined) : undefined),
-        await settings(),
-      );
+      const auth = await verifyToken(bearerToken(request.event.headers?.authorization), await settings());
       request.event.auth = auth;
       request.event.ctx?.log.appendKeys({ org_id: auth.orgId, user_id: auth.userId });
     },

@@ -14,9 +14,7 @@ export function jsonBody(maxBytes: number): MiddlewareObj<ApiEvent, ApiResult> {
       }
       const bytes = Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
-      const headers = event.headers ?? {};
-      const ctKey = Object.keys(headers).find((k) => k.toLowerCase() === 'content-type');
-      const contentType = ctKey ? (headers[ctKey] ?? '') : '';
+      const contentType = event.headers?.['content-type'] ?? '';
       if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType))
         throw new UnsupportedMediaTypeError();
       const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;

@@ -9,12 +9,6 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** True until this instance served its first request (the ColdStart metric, as Powertools names it). */
 let coldStart = true;
 
-function headerValue(event: ApiEvent, name: string): string | undefined {
-  const h = event.headers ?? {};
-  const key = Object.keys(h).find((k) => k.toLowerCase() === name);
-  return key ? (h[key] ?? undefined) : undefined;
-}
-
 /**
  * Correlation id (X-Correlation-Id header if well-formed, else API Gateway's request id), a request-scoped
  * child logger, and on the way out the RequestLatency metric (EMF, dimension route) plus one access log line.
@@ -37,7 +31,7 @@ export function requestContext(route: string): MiddlewareObj<ApiEvent, ApiResult
           function_name: request.context.functionName ?? route,
         });
       }
-      const given = headerValue(event, 'x-correlation-id');
+      const given = event.headers?.['x-correlation-id'];
       const correlationId =
         given && SAFE_ID.test(given) ? given : (event.requestContext?.requestId ?? randomUUID());
       event.ctx = {

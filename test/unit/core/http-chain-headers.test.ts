@@ -1,0 +1,68 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { lambdaContext } from '../../../bin/local/events';
+import { issueToken } from '../../../layers/core/src/auth/jwt';
+import { getConfig } from '../../../layers/core/src/config';
+import { httpHandler } from '../../../layers/core/src/http/handler';
+
+const route = {
+  id: 't',
+  method: 'POST',
+  path: '/t',
+  entry: 'x',
+  memoryMb: 128,
+  timeoutSeconds: 5,
+  auth: true,
+} as const;
+const echo = httpHandler<{ q: string }>(
+  { route: 't', auth: true, body: z.object({ q: z.string() }) },
+  async (req) => ({
+    body: { q: req.body.q, org: req.user.orgId, key: req.headers['idempotency-key'] ?? null },
+  }),
+);
+
+async function call(headers: Record<string, string>) {
+  const c = getConfig();
+  const { token } = await issueToken(
+    { userId: 'u1', orgId: 'o1', email: 'a@b.c', role: 'member' },
+    { secret: c.jwtSecret, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, ttlSeconds: 60 },
+  );
+  const event = {
+    httpMethod: 'POST',
+    path: '/t',
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.replace('$TOKEN', token)])),
+    body: '{"q":"hello"}',
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r1' },
+  } as unknown as APIGatewayProxyEvent;
+  return echo(event, lambdaContext(route, 'r1'));
+}
+
+describe('the HTTP chain reads headers whatever their case', () => {
+  it.each([
+    [
+      'API Gateway style',
+      {
+        Authorization: 'Bearer $TOKEN',
+        'Content-Type': 'application/json',
+        'X-Correlation-Id': 'abc-1',
+        'Idempotency-Key': 'k1',
+      },
+    ],
+    [
+      'lower case',
+      {
+        authorization: 'Bearer $TOKEN',
+        'content-type': 'application/json',
+        'x-correlation-id': 'abc-1',
+        'idempotency-key': 'k1',
+      },
+    ],
+  ])('%s', async (_name, headers) => {
+    const r = await call(headers);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ q: 'hello', org: 'o1', key: 'k1' });
+    expect(r.headers?.['X-Correlation-Id']).toBe('abc-1');
+  });
+});
