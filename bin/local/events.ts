@@ -145,3 +145,13 @@ export function lambdaContext(route: RouteSpec, requestId: string): Context {
     succeed: () => {},
   };
 }
+
+/**
+ * Response headers as the Lambda runtime delivers them: it JSON-serialises the result (or the stream prelude),
+ * which drops undefined values, and API Gateway sends every value as a string.
+ */
+export function definedHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && v !== null) out[k] = String(v);
+  return out;
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ROUTES, type RouteSpec } from '../../functions/routes';
-import { compileRoutes, lambdaContext, toProxyEvent } from './events';
+import { compileRoutes, definedHeaders, lambdaContext, toProxyEvent } from './events';
 import { installAwsLambdaGlobal, isStreamingHandler, responseStreamFor } from './streaming';
 
 /** API Gateway's own payload limit; the handlers enforce the API's (smaller) body limit themselves. */
@@ -120,11 +120,7 @@ export async function startLocalServer(
       if (result === 'timeout') {
         return sendJson(res, 504, 'gateway_timeout', `Handler did not answer within ${timeoutMs} ms`);
       }
-      const headers: Record<string, string> = {};
-      // Like the Lambda runtime (which JSON-serialises the result), undefined header values are dropped.
-      for (const [k, v] of Object.entries(result.headers ?? {}))
-        if (v !== undefined && v !== null) headers[k] = String(v);
-      res.writeHead(result.statusCode, headers);
+      res.writeHead(result.statusCode, definedHeaders(result.headers));
       res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (err) {
       console.error('[local] handler crashed:', err);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
+import { definedHeaders } from './events';
 
 /**
  * The `awslambda` global that the Lambda Node.js runtime provides to response-streaming functions
@@ -49,11 +50,11 @@ export function responseStreamFor(
   const writeHead = (stream: LocalResponseStream) => {
     if (res.headersSent) return;
     const p = stream.prelude ?? {};
-    const headers: Record<string, string> = { 'Content-Type': contentType, ...extraHeaders };
-    // The Lambda runtime serialises the prelude as JSON, which drops undefined values: do the same.
-    for (const [k, v] of Object.entries(p.headers ?? {}))
-      if (v !== undefined && v !== null) headers[k] = String(v);
-    res.writeHead(p.statusCode ?? 200, headers);
+    res.writeHead(p.statusCode ?? 200, {
+      'Content-Type': contentType,
+      ...extraHeaders,
+      ...definedHeaders(p.headers),
+    });
     res.flushHeaders();
   };
   const stream = new Writable({
