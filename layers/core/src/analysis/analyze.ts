@@ -3,8 +3,7 @@ import { type AgentEvent, type PriorTurn, priorTurnFromAnalysis } from '../agent
 import { buildAnswerCacheKey, hashContext, isCacheable } from '../cache';
 import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
-import { toPgVector } from '../embeddings';
-import { decisionEmbeddingText } from '../retrieval';
+import { decisionEmbeddingText, decisionVector } from '../retrieval';
 import type { Services } from '../runtime/services';
 import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
 
@@ -35,22 +34,14 @@ interface AnswerPayload extends StoredAnswer {
 
 const MAX_THREAD_TURNS = 20;
 
-/**
- * The decision's own embedding for hybrid search, written with the row (one statement); undefined without
- * pgvector or when embedding fails — the decision is then found by full text only.
- */
-async function decisionVector(
+/** The decision's embedding for hybrid search, written with its row; none without pgvector or on failure. */
+async function embeddingForRow(
   s: Services,
   query: string,
   recommendation: string,
 ): Promise<string | undefined> {
-  if (!(await s.db.capabilities()).vector) return undefined;
-  try {
-    const [v] = await s.embeddings.embed([decisionEmbeddingText(query, recommendation)]);
-    return v?.length === s.embeddings.dimensions ? toPgVector(v) : undefined;
-  } catch {
-    return undefined;
-  }
+  const got = await decisionVector(s.db, s.embeddings, decisionEmbeddingText(query, recommendation));
+  return 'vector' in got ? got.vector : undefined;
 }
 
 /** The caller's earlier turns of this thread, oldest first (org- and user-scoped). */
@@ -178,7 +169,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
   response.created_at = await insertDecision(
     s.db,
     { decisionId, orgId: req.orgId, userId: req.userId, threadId: req.threadId, response },
-    await decisionVector(s, req.query, payload.analysis.recommendation),
+    await embeddingForRow(s, req.query, payload.analysis.recommendation),
   );
   return response;
 }

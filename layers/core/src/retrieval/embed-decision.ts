@@ -21,9 +21,33 @@ export function decisionEmbeddingText(query: string, recommendation: string): st
 }
 
 /**
- * Sets `decisions.embedding` for one decision (call it after persisting a new decision; `tx` may be the
- * persisting transaction). A no-op where the database has no vector capability. Never throws for an
- * embedding outage: the decision stays findable by full text.
+ * The pgvector text of a decision's embedding, or why there is none (no pgvector on this database, or the
+ * embedder failed or answered the wrong size). Never throws for an embedding outage.
+ */
+export async function decisionVector(
+  db: Db,
+  embeddings: Embeddings,
+  text: string,
+  given?: number[],
+): Promise<{ vector: string } | { reason: 'no_vector_capability' | 'embedding_failed'; detail?: string }> {
+  if (!(await db.capabilities()).vector) return { reason: 'no_vector_capability' };
+  let v = given;
+  if (!v) {
+    try {
+      [v] = await embeddings.embed([text]);
+    } catch (err) {
+      return { reason: 'embedding_failed', detail: (err as Error).message };
+    }
+  }
+  if (v?.length !== 256) return { reason: 'embedding_failed', detail: 'embedding must have 256 dimensions' };
+  return { vector: toPgVector(v) };
+}
+
+/**
+ * Sets `decisions.embedding` for one decision that is already stored (backfills, an embedder change; the
+ * analyze path writes the embedding with the row). `tx` may be the persisting transaction. A no-op where the
+ * database has no vector capability; never throws for an embedding outage (the decision stays findable by
+ * full text).
  */
 export async function embedDecision(
   db: Db,
@@ -42,20 +66,11 @@ export async function embedDecision(
     if (!row) return { embedded: false, reason: 'not_found' };
     text = decisionEmbeddingText(row.query, row.recommendation);
   }
-  let vector: number[] | undefined = input.embedding;
-  if (!vector) {
-    try {
-      [vector] = await embeddings.embed([text ?? '']);
-    } catch (err) {
-      return { embedded: false, reason: 'embedding_failed', detail: (err as Error).message };
-    }
-  }
-  if (vector?.length !== 256) {
-    return { embedded: false, reason: 'embedding_failed', detail: 'embedding must have 256 dimensions' };
-  }
+  const got = await decisionVector(db, embeddings, text ?? '', input.embedding);
+  if (!('vector' in got)) return { embedded: false, ...got };
   const u = await tx.query(
     'UPDATE decisions SET embedding = $3::vector WHERE org_id = $1 AND decision_id = $2',
-    [input.orgId, input.decisionId, toPgVector(vector)],
+    [input.orgId, input.decisionId, got.vector],
   );
   return u.rowCount > 0 ? { embedded: true } : { embedded: false, reason: 'not_found' };
 }

@@ -1,6 +1,7 @@
 export { DEFAULT_RETRIEVAL_CONFIG, loadRetrievalConfig, type RetrievalConfig } from './config';
 export {
   decisionEmbeddingText,
+  decisionVector,
   type EmbedDecisionInput,
   type EmbedDecisionResult,
   embedDecision,
