@@ -2,7 +2,6 @@ import type { Config } from './config';
 import { loadLlmConfig } from './llm/config';
 import { getCacheStack } from './runtime/cache';
 import { getDb } from './runtime/db';
-import { hydrateProviderSecrets } from './runtime/secrets';
 
 export interface DependencyState {
   status: 'ok' | 'down' | 'unconfigured';
@@ -41,8 +40,7 @@ async function database(config: Config): Promise<DependencyState> {
 
 /** The L2 through its guard (bounded time-out, circuit breaker): a slow Redis cannot slow /health down. */
 async function cache(): Promise<DependencyState> {
-  await hydrateProviderSecrets();
-  const l2 = getCacheStack().l2;
+  const l2 = (await getCacheStack()).l2;
   if (!l2) return { status: 'unconfigured', detail: 'no L2 configured: L1 and the sources answer' };
   const state = await timed(async () => {
     await l2.ping();

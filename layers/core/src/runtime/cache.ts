@@ -1,17 +1,24 @@
 import { type CacheStack, createCacheStack, getCacheConfig } from '../cache';
 import { emfSink } from '../observability/metrics';
+import { hydrateProviderSecrets } from './secrets';
 
-let shared: CacheStack | undefined;
+let shared: Promise<CacheStack> | undefined;
 
 /**
- * The instance's cache stack (L1 + the configured L2 behind its breaker), shared by the answer caches and
- * the rate limiter so one instance holds one Redis connection. Provider secrets (Upstash) must already be
- * in the environment (`hydrateProviderSecrets`).
+ * The instance's cache stack (L1 + the configured L2 behind its breaker), shared by the answer caches, the rate
+ * limiter and /health so one instance holds one Redis connection. Built once, after the provider secrets
+ * (Upstash) are in the environment.
  */
-export function getCacheStack(): CacheStack {
-  if (!shared) {
-    shared = createCacheStack(getCacheConfig(), emfSink);
-    shared.warm();
-  }
+export function getCacheStack(): Promise<CacheStack> {
+  shared ??= hydrateProviderSecrets()
+    .then(() => {
+      const stack = createCacheStack(getCacheConfig(), emfSink);
+      stack.warm();
+      return stack;
+    })
+    .catch((err) => {
+      shared = undefined;
+      throw err;
+    });
   return shared;
 }

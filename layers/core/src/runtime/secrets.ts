@@ -24,12 +24,23 @@ export async function readSecret(arn: string): Promise<string | undefined> {
   return value.trim();
 }
 
+let hydrated: Promise<void> | undefined;
+
 /**
  * Puts provider credentials kept in Secrets Manager into this process's environment before the clients that
- * read them are built (once per cold start): ANTHROPIC_API_KEY from ANTHROPIC_API_KEY_SECRET_ARN, and the
- * Upstash REST URL and token from UPSTASH_SECRET_ARN (JSON `{"url","token"}`). Values already set win.
+ * read them are built, once per instance (a failure is not remembered, so the next request retries):
+ * ANTHROPIC_API_KEY from ANTHROPIC_API_KEY_SECRET_ARN, and the Upstash REST URL and token from
+ * UPSTASH_SECRET_ARN (JSON `{"url","token"}`). Values already set win.
  */
-export async function hydrateProviderSecrets(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function hydrateProviderSecrets(): Promise<void> {
+  hydrated ??= hydrateInto(process.env).catch((err) => {
+    hydrated = undefined;
+    throw err;
+  });
+  return hydrated;
+}
+
+async function hydrateInto(env: NodeJS.ProcessEnv): Promise<void> {
   const jobs: Promise<void>[] = [];
   if (!env.ANTHROPIC_API_KEY && env.ANTHROPIC_API_KEY_SECRET_ARN) {
     jobs.push(

@@ -70,7 +70,7 @@ export function getServices(): Promise<Services> {
     // Provider credentials kept in Secrets Manager must be in place before the clients read them.
     await hydrateProviderSecrets();
     // One cache stack per instance, shared with the rate limiter.
-    return createServices(config, await getDb(config), { cache: getCacheStack() });
+    return createServices(config, await getDb(config), { cache: await getCacheStack() });
   })().catch((err) => {
     shared = undefined;
     throw err;
