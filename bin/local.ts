@@ -15,16 +15,19 @@ if (!process.env.DATABASE_URL && !process.env.PGLITE_DIR) {
 if (process.env.PGLITE_DIR) mkdirSync(process.env.PGLITE_DIR, { recursive: true });
 
 const { getConfig } = await import('../layers/core/src/config');
-const { getDb } = await import('../layers/core/src/runtime/db');
+const { getDb, registerLocalDb } = await import('../layers/core/src/runtime/db');
+const { createPgliteDb } = await import('./local/pglite');
 const { DEMO } = await import('../layers/core/src/orgs/seed');
 const { startLocalServer } = await import('./local/server');
 
 const config = getConfig();
+// The embedded database is injected here, never imported by code a Lambda bundles.
+registerLocalDb((c) => createPgliteDb({ dataDir: c.PGLITE_DIR }));
 const t0 = performance.now();
 const db = await getDb(config);
 // In-process DynamoDB + SQS (unless real endpoints are configured) and the poller that feeds the worker the
 // way Lambda's event source mapping does. Started before any handler is imported: they read the endpoints.
-const { startLocalJobs } = await import('../layers/core/src/local-aws/local-jobs');
+const { startLocalJobs } = await import('./local/aws/local-jobs');
 const jobs = await startLocalJobs({
   loadWorker: async () => (await import('../functions/analysis-worker/handler')).handler,
   onError: (err) => console.error('[local] worker poller:', err),

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createPgliteDb } from '../bin/local/pglite';
 /**
  * Agent overhead benchmark: total analyze() time minus time spent waiting for the model, with the real SDK
  * against the Claude stand-in (1.5 s simulated latency per model call) and the real skills on PGlite.
@@ -11,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { createAgent } from '../layers/core/src/agent/agent';
 import { loadAgentConfig } from '../layers/core/src/agent/config';
 import { migrate } from '../layers/core/src/db/migrate';
-import { createPgliteDb } from '../layers/core/src/db/pglite';
 import { loadLlmConfig } from '../layers/core/src/llm/config';
 import { seedDecision, seedMetric, seedOrg } from '../test/integration/llm/seed';
 

@@ -8,11 +8,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createPgliteDb } from '../bin/local/pglite';
 import { loadCacheConfig } from '../layers/core/src/cache/config';
 import { createSemanticCache } from '../layers/core/src/cache/semantic';
 import { type CacheStack, createCacheStack } from '../layers/core/src/cache/stack';
 import { migrate } from '../layers/core/src/db/migrate';
-import { createPgliteDb } from '../layers/core/src/db/pglite';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
 import { startUpstashServer } from '../test/support/upstash-server';
 

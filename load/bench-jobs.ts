@@ -8,13 +8,13 @@
  * The analysis is a small real computation (SHA-256 over the query, 200 rounds). Bounded; stops by itself.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { startSqsPoller } from '../bin/local/aws/sqs-poller';
+import { startLocalAws } from '../bin/local/aws/stand-ins';
 import { DynamoIdempotencyStore } from '../layers/core/src/jobs/idempotency-store';
 import { JobService } from '../layers/core/src/jobs/job-service';
 import { createDynamoDocumentClient, DynamoJobStore } from '../layers/core/src/jobs/job-store';
 import type { RunAnalysis } from '../layers/core/src/jobs/types';
 import { createJobWorkerHandler } from '../layers/core/src/jobs/worker';
-import { startSqsPoller } from '../layers/core/src/local-aws/sqs-poller';
-import { startLocalAws } from '../layers/core/src/local-aws/stand-ins';
 import { createSqsClient, SqsQueue } from '../layers/core/src/queue/queue';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

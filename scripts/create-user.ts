@@ -6,11 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { createPgliteDb } from '../bin/local/pglite';
 import { hashPassword } from '../layers/core/src/auth/password';
 import { loadConfig } from '../layers/core/src/config';
 import { migrate } from '../layers/core/src/db/migrate';
 import { createOrg, createUser, findUserByEmail } from '../layers/core/src/orgs/users';
-import { getDb } from '../layers/core/src/runtime/db';
+import { getDb, registerLocalDb } from '../layers/core/src/runtime/db';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +40,7 @@ if (values.password.length < 12) {
 }
 process.env.PGLITE_DIR ??= process.env.DATABASE_URL ? undefined : '.data/pglite';
 const config = loadConfig({ ...process.env, STAGE: process.env.STAGE ?? 'local', SEED_DEMO: 'false' });
+registerLocalDb((c) => createPgliteDb({ dataDir: c.PGLITE_DIR }));
 const db = await getDb(config);
 await migrate(db);
 if (await findUserByEmail(db, values.email)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteDb } from '../../bin/local/pglite';
 import { connectionStringWithPassword, signingTarget } from '../../functions/db-migrate/iam-connection';
 import {
   handleMigrationEvent,
@@ -9,7 +10,6 @@ import {
 } from '../../functions/db-migrate/migration-resource';
 import { migrate } from '../../layers/core/src/db/migrate';
 import { createPgDb } from '../../layers/core/src/db/pg';
-import { createPgliteDb } from '../../layers/core/src/db/pglite';
 import type { Db } from '../../layers/core/src/db/types';
 import { closedPort } from '../support/ports';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createPgliteDb } from '../../bin/local/pglite';
 import { migrate } from '../../layers/core/src/db/migrate';
 import { createPgDb } from '../../layers/core/src/db/pg';
-import { createPgliteDb } from '../../layers/core/src/db/pglite';
 import type { Db } from '../../layers/core/src/db/types';
 
 export interface TestDb {

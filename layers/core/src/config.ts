@@ -43,14 +43,17 @@ const ConfigSchema = z.object({
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_DEMO'> & {
-  /** JWT_SECRET, the dev secret in local/test, or empty when it comes from JWT_SECRET_ARN (see auth/jwt-settings). */
+  /**
+   * JWT_SECRET, the dev secret in local/test, or empty (from JWT_SECRET_ARN, or not configured). Only the
+   * functions that sign or verify tokens require one, when they first use it (auth/jwt-settings).
+   */
   jwtSecret: string;
   AUTO_MIGRATE: boolean;
   SEED_DEMO: boolean;
 };
 
-/** Local/dev default secret. Refused outside local/test stages. */
-const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
+/** Local/dev default secret. Refused outside local/test stages (auth/jwt-settings). */
+export const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -62,17 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
-  if (!c.JWT_SECRET && !c.JWT_SECRET_ARN && !isLocal) {
-    throw new ValidationError('Invalid configuration', [
-      {
-        path: 'JWT_SECRET',
-        message: 'JWT_SECRET or JWT_SECRET_ARN is required outside the local and test stages',
-      },
-    ]);
-  }
   return {
     ...c,
-    jwtSecret: c.JWT_SECRET ?? (c.JWT_SECRET_ARN ? '' : DEV_JWT_SECRET),
+    jwtSecret: c.JWT_SECRET ?? (c.JWT_SECRET_ARN || !isLocal ? '' : DEV_JWT_SECRET),
     AUTO_MIGRATE: c.AUTO_MIGRATE ?? isLocal,
     SEED_DEMO: c.SEED_DEMO ?? c.STAGE === 'local',
   };

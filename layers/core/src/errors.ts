@@ -92,6 +92,17 @@ export class UpstreamUnavailableError extends AppError {
   }
 }
 
+/**
+ * A deployed function that is not configured for what it was asked to do (a missing or placeholder secret, a
+ * missing endpoint). It fails closed with its own code instead of quietly degrading; retrying will not help
+ * until an operator fixes the configuration.
+ */
+export class NotConfiguredError extends AppError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(503, code, message, { details, headers: { 'Retry-After': '60' } });
+  }
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }

@@ -6,6 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type SqsPoller, startSqsPoller } from '../../../bin/local/aws/sqs-poller';
+import { type LocalAws, startLocalAws } from '../../../bin/local/aws/stand-ins';
 import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
 import { JobService } from '../../../layers/core/src/jobs/job-service';
 import { createDynamoDocumentClient, DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
@@ -13,8 +15,6 @@ import type { JobsLogger } from '../../../layers/core/src/jobs/logger';
 import type { JobResultStore } from '../../../layers/core/src/jobs/result-store';
 import type { Job, RunAnalysis } from '../../../layers/core/src/jobs/types';
 import { createJobWorkerHandler } from '../../../layers/core/src/jobs/worker';
-import { type SqsPoller, startSqsPoller } from '../../../layers/core/src/local-aws/sqs-poller';
-import { type LocalAws, startLocalAws } from '../../../layers/core/src/local-aws/stand-ins';
 import type { MetricsSink } from '../../../layers/core/src/observability/metrics';
 import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
 

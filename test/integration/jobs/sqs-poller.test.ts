@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SqsBatchHandler, startSqsPoller } from '../../../layers/core/src/local-aws/sqs-poller';
+import { type SqsBatchHandler, startSqsPoller } from '../../../bin/local/aws/sqs-poller';
 import { type JobsHarness, startJobsHarness } from './harness';
 
 /** The local stand-in for Lambda's SQS event source mapping, against fauxqs. */

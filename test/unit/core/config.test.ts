@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../layers/core/src/config';
+import { jwtSettings } from '../../../layers/core/src/auth/jwt-settings';
+import { DEV_JWT_SECRET, loadConfig } from '../../../layers/core/src/config';
 
 describe('config', () => {
   it('applies defaults for the local stage', () => {
@@ -10,8 +11,17 @@ describe('config', () => {
     expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('requires a JWT secret (value or Secrets Manager ARN) outside local and test', () => {
-    expect(() => loadConfig({ STAGE: 'prod' })).toThrow(/Invalid configuration/);
+  it('loads without a JWT secret outside local (health, worker); signing or verifying then fails closed', async () => {
+    const none = loadConfig({ STAGE: 'prod' });
+    expect(none.jwtSecret).toBe('');
+    await expect(jwtSettings(none)).rejects.toMatchObject({ status: 503, code: 'auth_not_configured' });
+    const dev = loadConfig({ STAGE: 'prod', JWT_SECRET: DEV_JWT_SECRET });
+    await expect(jwtSettings(dev)).rejects.toMatchObject({ status: 503, code: 'auth_not_configured' });
+    const real = loadConfig({ STAGE: 'prod', JWT_SECRET: 'x'.repeat(40) });
+    await expect(jwtSettings(real)).resolves.toMatchObject({ secret: 'x'.repeat(40) });
+  });
+
+  it('takes the JWT secret as a value or a Secrets Manager ARN', () => {
     const fromArn = loadConfig({
       STAGE: 'prod',
       JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:jwt',

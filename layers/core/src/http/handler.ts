@@ -28,6 +28,11 @@ export interface HttpHandlerOptions<B, Q, P> {
 
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
+function streamingRuntimePresent(): boolean {
+  const g = globalThis as { awslambda?: { streamifyResponse?: unknown } };
+  return typeof g.awslambda?.streamifyResponse === 'function';
+}
+
 /**
  * The shared middy chain for every HTTP route: lower-cased header names, correlation id + request-scoped logger + latency metric,
  * CORS, security headers, body size/Content-Type/JSON parsing, JWT authentication, zod validation, and one
@@ -72,6 +77,15 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     return jsonResponse(out.status ?? 200, out.body, out.headers);
   };
 
+  if (options.streaming && !streamingRuntimePresent()) {
+    // The managed runtime defines `awslambda` before the handler module loads. Anywhere else the module still
+    // loads (so a packaging check can import it), and an invocation fails with a clear error.
+    return async () => {
+      throw new Error(
+        `${options.route} is a response-streaming function: it needs the Lambda runtime's awslambda.streamifyResponse`,
+      );
+    };
+  }
   const schemas: RequestSchemas = { body: options.body, query: options.query, params: options.params };
   const chain = middy<ApiEvent, ApiResult>(base, { streamifyResponse: options.streaming === true })
     // header names lower-cased once, so every later step (and the route) reads headers['authorization']

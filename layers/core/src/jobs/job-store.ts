@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { credentialsForEndpoint } from '../local-aws/credentials';
+import { credentialsForEndpoint } from '../aws/credentials';
 import type { Job, JobError, JobResultRef } from './types';
 
 /**

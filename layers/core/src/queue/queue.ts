@@ -4,7 +4,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { credentialsForEndpoint } from '../local-aws/credentials';
+import { credentialsForEndpoint } from '../aws/credentials';
 
 /** One message of a batch; `id` is unique within the batch and comes back in its result. */
 export interface QueueMessage {

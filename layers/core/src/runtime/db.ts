@@ -3,11 +3,24 @@ import type { Config } from '../config';
 import { migrate } from '../db/migrate';
 import { createPgDb } from '../db/pg';
 import type { Db } from '../db/types';
+import { UpstreamUnavailableError } from '../errors';
 import { logger } from '../observability/logger';
 import { emfSink } from '../observability/metrics';
 import { seedDemo } from '../orgs/seed';
 
 let shared: Promise<Db> | undefined;
+
+/** Opens the database when DATABASE_URL is not set; registered by the local runtime (embedded PGlite). */
+export type LocalDbFactory = (config: Config) => Promise<Db>;
+let localDbFactory: LocalDbFactory | undefined;
+
+/**
+ * The local runtime and tests inject their embedded database here. Lambda bundles never register one, so a
+ * deployed function without DATABASE_URL fails closed instead of quietly running an in-memory database.
+ */
+export function registerLocalDb(factory: LocalDbFactory | undefined): void {
+  localDbFactory = factory;
+}
 
 /** RDS Proxy IAM auth: a token signed (locally, no network call) for the URL's host, port and user. */
 function iamAuthToken(databaseUrl: string, region: string): () => Promise<string> {
@@ -37,10 +50,15 @@ async function open(config: Config): Promise<Db> {
       password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
       onQuery: (ms) => emfSink.timing('DbQueryTime', ms),
     });
+  } else if (localDbFactory) {
+    // Only the local runtime and tests register one (bin/local/pglite.ts): no function bundle can reach it.
+    db = await localDbFactory(config);
   } else {
-    // Loaded lazily: the Lambda bundles of routes that always have DATABASE_URL never pay for PGlite.
-    const { createPgliteDb } = await import('../db/pglite');
-    db = await createPgliteDb({ dataDir: config.PGLITE_DIR });
+    throw new UpstreamUnavailableError(
+      'database',
+      'DATABASE_URL is not set and no local database was provided: this function cannot reach Postgres',
+      30,
+    );
   }
   if (config.AUTO_MIGRATE) {
     const report = await migrate(db);

@@ -3,7 +3,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { createSqsClient } from '../queue/queue';
+import { createSqsClient } from '../../../layers/core/src/queue/queue';
 
 /**
  * The AWS pieces of long analyses, in-process for the local runtime, tests and benchmarks: dynalite (DynamoDB)
