@@ -87,7 +87,9 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
   );
 
   let live = false;
-  const load = async (): Promise<AnswerPayload> => {
+  // `signal` is the shared load's: a concurrent identical request (single-flight) may be waiting on this run,
+  // so one caller's disconnect detaches that caller only; the run is cancelled when nobody waits any more.
+  const load = async (signal: AbortSignal): Promise<AnswerPayload> => {
     live = true;
     const hit = await s.semantic.lookup<StoredAnswer>({
       ...scope,
@@ -104,7 +106,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
       orgId: req.orgId,
       userId: req.userId,
       thread,
-      signal: req.signal,
+      signal,
       onEvent: (e) => {
         events.push(e);
         req.onEvent?.(e);
@@ -122,7 +124,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     // The analysis arrives as a validated submit_analysis tool call, so a complete final turn stops with
     // `tool_use` (Claude and the offline model alike); max_tokens, refusals and the like stay uncacheable.
     const stopReason = r.stopReason === 'tool_use' ? 'end_turn' : r.stopReason;
-    const outcome = { stop_reason: stopReason, aborted: req.signal?.aborted === true };
+    const outcome = { stop_reason: stopReason, aborted: signal.aborted };
     const cacheable = isCacheable(outcome);
     const embedding = hit.status === 'miss' ? hit.embedding : undefined;
     if (cacheable) {
@@ -138,7 +140,10 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     return { ...answer, source: 'agent', cacheable };
   };
 
-  const got = await s.cache.tiered.getOrLoad(key, 'answer', load, { cacheIf: (v) => v.cacheable });
+  const got = await s.cache.tiered.getOrLoad(key, 'answer', load, {
+    cacheIf: (v) => v.cacheable,
+    signal: req.signal,
+  });
   const payload = got.value;
   const ranHere = live && payload.source === 'agent';
   if (!ranHere && req.onEvent) for (const e of payload.events) req.onEvent(e);

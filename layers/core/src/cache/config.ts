@@ -48,7 +48,7 @@ const CacheEnvSchema = z.object({
   CACHE_L2_TIMEOUT_MS: z.coerce.number().int().min(5).max(5_000).default(100),
   CACHE_L2_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
   CACHE_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
-  CACHE_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  CACHE_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   SEMANTIC_CACHE_ENABLED: bool.default(true),
   SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   SEMANTIC_CACHE_TTL_S: seconds(86_400),

@@ -4,19 +4,8 @@ import { L2TimeoutError } from './l2';
 import type { CacheMetrics } from './metrics';
 
 export interface GuardedL2Options {
-  timeoutMs: number;
   breaker: CircuitBreaker;
   metrics: CacheMetrics;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, op: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  // The underlying call may settle later: never let that become an unhandled rejection.
-  p.catch(() => {});
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new L2TimeoutError(op, ms)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function reasonOf(err: unknown): string {
@@ -26,15 +15,19 @@ function reasonOf(err: unknown): string {
 }
 
 /**
- * Every L2 call bounded by a time-out and routed through a circuit breaker; latency and failures reported.
- * Callers still see rejections (the tiered cache turns them into misses).
+ * Every L2 call routed through a circuit breaker; latency and failures reported. The adapters bound each
+ * call themselves (from when the command is sent, tolerant of event-loop lag: see `boundedCall`). Callers
+ * still see rejections (the tiered cache turns them into misses).
+ *
+ * `evalScript` (the rate limiter's atomic scripts) bypasses this breaker: the limiter has its own time budget
+ * and its own breaker, so a slow cache never decides whether requests are limited.
  */
 export function guardL2(inner: L2, opts: GuardedL2Options): L2 & { readonly breaker: CircuitBreaker } {
-  const { breaker, metrics, timeoutMs } = opts;
+  const { breaker, metrics } = opts;
   const call = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
-      const out = await breaker.run(() => withTimeout(fn(), timeoutMs, op));
+      const out = await breaker.run(fn);
       metrics.timing('L2Latency', performance.now() - started, { op, adapter: inner.adapter });
       return out;
     } catch (err) {
@@ -50,7 +43,8 @@ export function guardL2(inner: L2, opts: GuardedL2Options): L2 & { readonly brea
     setNX: (key, value, ttlMs) => call('setnx', () => inner.setNX(key, value, ttlMs)),
     del: (...keys) => call('del', () => inner.del(...keys)),
     incr: (key, ttlMs) => call('incr', () => inner.incr(key, ttlMs)),
-    ping: () => call('ping', () => inner.ping()),
+    evalScript: (script, keys, args, timeoutMs) => inner.evalScript(script, keys, args, timeoutMs),
+    ping: (timeoutMs) => call('ping', () => inner.ping(timeoutMs)),
     close: () => inner.close(),
   };
 }

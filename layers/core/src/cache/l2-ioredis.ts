@@ -1,13 +1,18 @@
 import { Redis } from 'ioredis';
-import type { L2 } from './l2';
+import { boundedCall, isNoScriptError, type L2 } from './l2';
 
 export interface IoredisL2Options {
   /** `redis://…` or `rediss://…` (TLS, e.g. ElastiCache in-transit encryption). */
   url: string;
   keyPrefix?: string;
   connectTimeoutMs: number;
-  /** Per-command bound inside ioredis (the guard adds its own bound around every call). */
+  /**
+   * Per-command bound, counted from when the command is written to a ready connection (not from the call),
+   * tolerant of event-loop lag (see `boundedCall`). Waiting for a connection is bounded by the same time.
+   */
   commandTimeoutMs: number;
+  /** Reconnect back-off cap (default 500 ms): how soon a returning Redis is noticed. */
+  maxReconnectDelayMs?: number;
   /** Connection-level errors (the client reconnects by itself); never thrown. */
   onError?: (err: Error) => void;
 }
@@ -24,9 +29,10 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs,
-    commandTimeout: opts.commandTimeoutMs,
+    // A backstop only (it counts from the call and fires on a lagging loop); each call has its own bound.
+    commandTimeout: Math.max(5_000, opts.commandTimeoutMs * 10),
     autoResendUnfulfilledCommands: false,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), opts.maxReconnectDelayMs ?? 500),
     connectionName: 'ceo-agent-cache',
     disableClientInfo: true,
   });
@@ -55,36 +61,51 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
     if (!ok) throw new Error(`redis not connected (status ${client.status})`);
   };
 
+  /** Waits for the connection, then bounds the command itself from when it is sent. */
+  const run = async <T>(op: string, fn: () => Promise<T>, ms = opts.commandTimeoutMs): Promise<T> => {
+    await ready();
+    return boundedCall(fn, ms, op);
+  };
+
   return {
     adapter: 'redis',
     client,
-    async get(key) {
-      await ready();
-      return client.get(prefix + key);
-    },
+    get: (key) => run('get', () => client.get(prefix + key)),
     async set(key, value, ttlMs) {
-      await ready();
-      await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
+      await run('set', () => client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs))));
     },
     async setNX(key, value, ttlMs) {
-      await ready();
-      const r = await client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
+      const r = await run('setnx', () =>
+        client.set(prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX'),
+      );
       return r === 'OK';
     },
     async del(...keys) {
       if (keys.length === 0) return 0;
-      await ready();
-      return client.del(...keys.map((k) => prefix + k));
+      return run('del', () => client.del(...keys.map((k) => prefix + k)));
     },
     async incr(key, ttlMs) {
-      await ready();
-      const n = await client.incr(prefix + key);
-      if (n === 1) await client.pexpire(prefix + key, Math.max(1, Math.round(ttlMs)));
+      const n = await run('incr', () => client.incr(prefix + key));
+      if (n === 1) await run('pexpire', () => client.pexpire(prefix + key, Math.max(1, Math.round(ttlMs))));
       return n;
     },
-    async ping() {
-      await ready();
-      await client.ping();
+    async evalScript(script, keys, args, timeoutMs) {
+      const full = keys.map((k) => prefix + k);
+      return run(
+        'eval',
+        async () => {
+          try {
+            return await client.evalsha(script.sha, full.length, ...full, ...args);
+          } catch (err) {
+            if (!isNoScriptError(err)) throw err;
+            return client.eval(script.lua, full.length, ...full, ...args);
+          }
+        },
+        timeoutMs,
+      );
+    },
+    async ping(timeoutMs) {
+      await run('ping', () => client.ping(), timeoutMs);
     },
     async close() {
       if (client.status === 'ready') {

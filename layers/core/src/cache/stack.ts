@@ -64,13 +64,15 @@ export function createCacheStack(
   const inner = rawL2(config, sink);
   const l2 = inner
     ? guardL2(inner, {
-        timeoutMs: config.l2TimeoutMs,
         metrics: sink,
         breaker: new CircuitBreaker({
           name: `L2 ${inner.adapter}`,
           failureThreshold: config.breakerFailures,
           cooldownMs: config.breakerCooldownMs,
           clock: systemClock,
+          // Active half-open probes: the breaker closes within about one cool-down of Redis coming back,
+          // even when no request arrives, and a busy instance gets a patient probe (not the 100 ms bound).
+          probe: () => inner.ping(Math.max(1_000, config.l2TimeoutMs)),
           onStateChange: (state) => {
             if (state === 'open') sink.count('CacheBreakerOpen', { adapter: inner.adapter });
           },
@@ -96,6 +98,7 @@ export function createCacheStack(
     },
     async close() {
       await tiered.drain();
+      l2?.breaker.dispose();
       await l2?.close();
     },
   };

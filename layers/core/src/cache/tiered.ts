@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { CircuitOpenError } from './circuit-breaker';
 import { type Clock, sleep, systemClock } from './clock';
 import type { CacheKind, KindPolicy } from './config';
 import { buildCacheKey, type CacheKey, kindOfKey } from './keys';
 import type { L1Cache, L1Entry } from './l1';
-import type { L2 } from './l2';
+import { type L2, L2TimeoutError } from './l2';
 import { type CacheMetrics, noopCacheMetrics } from './metrics';
 
 /** Which level answered a read. */
@@ -25,6 +26,25 @@ export interface GetOrLoadOptions<T> {
   swrMs?: number;
   /** How long a lease loser waits for the winner's value before loading itself. */
   leaseWaitMs?: number;
+  /**
+   * This caller's cancellation. It detaches only this caller (its call rejects with the signal's reason);
+   * a load shared with other callers (single-flight) runs on for them. The loader's own signal aborts only
+   * when every caller waiting on it has gone.
+   */
+  signal?: AbortSignal;
+}
+
+/** The loader gets the shared load's signal: aborted only when no caller waits for the value any more. */
+export type Loader<T> = (signal: AbortSignal) => Promise<T>;
+
+interface Flight {
+  promise: Promise<CacheResult<unknown>>;
+  controller: AbortController;
+  waiters: number;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
 export interface TieredCacheOptions {
@@ -54,8 +74,9 @@ interface Envelope {
 
 const ENVELOPE_RE = /^\{"f":(\d+),"h":(\d+),"v":/;
 
-type L2Read = { ok: true; value: string | null } | { ok: false };
-type LeaseState = 'won' | 'held' | 'unavailable';
+type L2Read = { ok: true; value: string | null } | { ok: false; open: boolean };
+/** `unknown`: the SET NX timed out — it may have landed, so ownership is checked before loading. */
+type LeaseState = 'won' | 'held' | 'unknown' | 'unavailable';
 
 const LEASE_SUFFIX = ':lease';
 
@@ -69,10 +90,13 @@ function parseEnvelope(raw: string): Envelope | undefined {
  * L1 (in-process LRU) → L2 (Redis) → loader, with back-fill (source → L2 → L1; an L2 hit back-fills L1).
  *
  * - Single-flight: concurrent misses of one key in this instance share one load; the entry is removed when
- *   the load settles, so errors are never cached.
- * - Cross-instance lease: on an L2 miss, `SET key:lease NX PX`. The winner loads and writes L2; losers poll
- *   L2 (bounded by the kind's `leaseWaitMs`), take the lease over if it is released without a value, and
- *   otherwise load themselves when the wait runs out.
+ *   the load settles, so errors are never cached. A caller's abort detaches only that caller; the load is
+ *   cancelled only when every caller waiting on it has gone.
+ * - Cross-instance lease: on an L2 miss — or when the L2 read failed or timed out without the circuit being
+ *   open — `SET key:lease NX PX`. The winner loads and writes L2; losers poll L2 (bounded by the kind's
+ *   `leaseWaitMs`; a failed poll keeps waiting), take the lease over if it is released without a value, and
+ *   otherwise load themselves when the wait runs out. A lease SET that timed out may have landed: the caller
+ *   then checks whether the lease holds its own token.
  * - Stale-while-revalidate for kinds with `swrMs > 0`: a stale value is served and refreshed once in the
  *   background (once per instance; across instances only the lease winner refreshes).
  * - L2 failures (time-out, circuit open, errors) are misses, never errors.
@@ -86,7 +110,7 @@ export class TieredCache {
   private readonly metrics: CacheMetrics;
   private readonly clock: Clock;
   private readonly leasePollMs: number;
-  private readonly inflight = new Map<string, Promise<CacheResult<unknown>>>();
+  private readonly inflight = new Map<string, Flight>();
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly background = new Set<Promise<unknown>>();
 
@@ -114,23 +138,59 @@ export class TieredCache {
   async getOrLoad<T>(
     key: CacheKey,
     kind: CacheKind,
-    loader: () => Promise<T>,
+    loader: Loader<T>,
     opts: GetOrLoadOptions<T> = {},
   ): Promise<CacheResult<T>> {
     this.assertKind(key, kind);
+    const { signal } = opts;
+    if (signal?.aborted) throw abortReason(signal);
     const policy = this.policyFor(kind, opts);
     const hit = this.readL1<T>(key, kind, policy);
     if (hit) {
       if (hit.stale) this.refreshInBackground(key, kind, loader, opts);
       return hit;
     }
-    const existing = this.inflight.get(key);
-    if (existing) return existing as Promise<CacheResult<T>>;
-    const p = this.fill(key, kind, loader, opts, policy).finally(() => {
-      this.inflight.delete(key);
+    let flight = this.inflight.get(key);
+    if (!flight) {
+      const controller = new AbortController();
+      const promise = this.fill(key, kind, () => loader(controller.signal), opts, policy).finally(() => {
+        this.inflight.delete(key);
+      });
+      flight = { promise, controller, waiters: 0 };
+      this.inflight.set(key, flight);
+    }
+    return this.attach(flight, signal) as Promise<CacheResult<T>>;
+  }
+
+  /** One more caller waits on `flight`; its abort detaches only it (the last one to go cancels the load). */
+  private attach(flight: Flight, signal: AbortSignal | undefined): Promise<CacheResult<unknown>> {
+    flight.waiters += 1;
+    if (!signal) return flight.promise;
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const onAbort = () => {
+        if (done) return;
+        done = true;
+        flight.waiters -= 1;
+        if (flight.waiters === 0) flight.controller.abort(abortReason(signal));
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          if (done) return;
+          done = true;
+          resolve(v);
+        },
+        (err) => {
+          signal.removeEventListener('abort', onAbort);
+          if (done) return;
+          done = true;
+          reject(err);
+        },
+      );
     });
-    this.inflight.set(key, p);
-    return p;
   }
 
   /** Reads L1 then L2 (back-filling L1) without loading. */
@@ -208,11 +268,11 @@ export class TieredCache {
   }
 
   private async l2Get(key: string): Promise<L2Read> {
-    if (!this.l2) return { ok: false };
+    if (!this.l2) return { ok: false, open: true };
     try {
       return { ok: true, value: await this.l2.get(key) };
-    } catch {
-      return { ok: false };
+    } catch (err) {
+      return { ok: false, open: err instanceof CircuitOpenError };
     }
   }
 
@@ -259,8 +319,18 @@ export class TieredCache {
     if (!this.l2) return 'unavailable';
     try {
       return (await this.l2.setNX(leaseKey, token, policy.leaseMs)) ? 'won' : 'held';
+    } catch (err) {
+      return err instanceof L2TimeoutError ? 'unknown' : 'unavailable';
+    }
+  }
+
+  /** After a SET NX that timed out: does the lease hold our token (did that SET land)? */
+  private async ownsLease(leaseKey: string, token: string): Promise<boolean> {
+    if (!this.l2) return false;
+    try {
+      return (await this.l2.get(leaseKey)) === token;
     } catch {
-      return 'unavailable';
+      return false;
     }
   }
 
@@ -288,13 +358,14 @@ export class TieredCache {
         if (hit.stale) this.refreshInBackground(key, kind, loader, opts);
         return hit;
       }
-      if (first.ok) {
-        // L2 answered "miss": one loader across instances.
+      // L2 answered "miss", or the read failed without the circuit being open (a time-out on a busy
+      // instance): one loader across instances either way.
+      if (first.ok || !first.open) {
         const leaseKey = key + LEASE_SUFFIX;
         const token = randomBytes(8).toString('hex');
         let lease = await this.tryLease(leaseKey, token, policy);
-        if (lease === 'held') {
-          const waited = await this.waitForWinner<T>(key, kind, policy, leaseKey, token);
+        if (lease === 'held' || lease === 'unknown') {
+          const waited = await this.waitForWinner<T>(key, kind, policy, leaseKey, token, lease === 'unknown');
           if (waited.result) return waited.result;
           lease = waited.lease;
         }
@@ -317,25 +388,37 @@ export class TieredCache {
     return this.loadAndStore(key, kind, loader, opts, policy);
   }
 
-  /** Polls L2 for the lease winner's value; takes the lease over if it is released without a value. */
+  /**
+   * Polls L2 for the lease winner's value; takes the lease over if it is released without a value. A failed
+   * poll keeps waiting (only an open circuit gives up). `maybeOurs`: an earlier SET NX timed out and may
+   * have landed, so a "held" lease is checked for our own token.
+   */
   private async waitForWinner<T>(
     key: string,
     kind: CacheKind,
     policy: KindPolicy,
     leaseKey: string,
     token: string,
+    maybeOurs: boolean,
   ): Promise<{ result?: CacheResult<T>; lease: LeaseState }> {
     const deadline = performance.now() + policy.leaseWaitMs;
     let interval = this.leasePollMs;
+    let uncertain = maybeOurs;
+    if (uncertain && (await this.ownsLease(leaseKey, token))) return { lease: 'won' };
     while (performance.now() < deadline) {
       await sleep(Math.min(interval, Math.max(1, deadline - performance.now())));
       interval = Math.min(Math.round(interval * 1.5), 200);
       const r = await this.l2Get(key);
-      if (!r.ok) return { lease: 'unavailable' };
+      if (!r.ok) {
+        if (r.open) return { lease: 'unavailable' };
+        continue;
+      }
       const hit = this.fromL2<T>(r, key, kind, policy, false);
       if (hit) return { result: hit, lease: 'held' };
       const lease = await this.tryLease(leaseKey, token, policy);
-      if (lease !== 'held') return { lease };
+      if (lease === 'won' || lease === 'unavailable') return { lease };
+      if (lease === 'unknown') uncertain = true;
+      if (uncertain && (await this.ownsLease(leaseKey, token))) return { lease: 'won' };
     }
     this.metrics.count('CacheLeaseWaitExpired', { kind });
     return { lease: 'unavailable' };
@@ -376,7 +459,7 @@ export class TieredCache {
   private refreshInBackground<T>(
     key: CacheKey,
     kind: CacheKind,
-    loader: () => Promise<T>,
+    loader: Loader<T>,
     opts: GetOrLoadOptions<T>,
   ): void {
     if (this.refreshing.has(key)) return;
@@ -384,9 +467,9 @@ export class TieredCache {
     const run = async () => {
       const leaseKey = key + LEASE_SUFFIX;
       const lease = await this.tryLease(leaseKey, randomBytes(8).toString('hex'), policy);
-      if (lease === 'held') return; // another instance is refreshing it
+      if (lease === 'held' || lease === 'unknown') return; // another instance is (or we may be) refreshing it
       try {
-        const value = await loader();
+        const value = await loader(new AbortController().signal);
         if (value !== undefined && (opts.cacheIf?.(value) ?? true)) await this.store(key, value, policy);
         this.metrics.count('CacheRefresh', { kind });
       } finally {
