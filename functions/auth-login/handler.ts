@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { jwtSettings } from '../../layers/core/src/auth/jwt-settings';
 import { login } from '../../layers/core/src/auth/login';
 import { getConfig } from '../../layers/core/src/config';
+import { UnauthorizedError } from '../../layers/core/src/errors';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { LoginBody } from '../../layers/core/src/http/schemas';
 import { getDb } from '../../layers/core/src/runtime/db';
@@ -13,10 +14,18 @@ const config = getConfig();
 export const handler = httpHandler<z.infer<typeof LoginBody>>(
   { route: 'auth-login', auth: false, body: LoginBody },
   async (req) => {
-    // Per email, before any password work: slows guessing and keeps scrypt from being a CPU sink.
-    await (await getRateLimiter()).check('login', { org: 'public', subject: req.body.email.toLowerCase() });
+    // Per email, per source IP and globally, before any password work: slows guessing and keeps scrypt from
+    // being a CPU sink; a success is given back to the email's allowance.
+    const ticket = await (await getRateLimiter()).checkLogin({
+      email: req.body.email,
+      ip: req.event.requestContext?.identity?.sourceIp ?? 'unknown',
+    });
     const db = await getDb(config);
-    const result = await login(db, req.body, await jwtSettings(config));
+    const result = await login(db, req.body, await jwtSettings(config)).catch((err: unknown) => {
+      if (err instanceof UnauthorizedError) ticket.failed();
+      throw err;
+    });
+    ticket.succeeded();
     return { body: result };
   },
 );

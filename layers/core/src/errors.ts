@@ -71,12 +71,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * 429 + Retry-After. `details`: `{retryAfterSeconds, limit?, scope?}` — `limit` names the limit that was hit
+ * (`analyze_user`, `login_email`, `login_ip`, `login_global`), `scope` says who counted it: `shared` (every
+ * instance, through Redis) or `local` (this instance alone: Redis unreachable, or the local login guard).
+ */
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, hit: { limit?: string; scope?: 'shared' | 'local' } = {}) {
     const after = Math.max(1, Math.ceil(retryAfterSeconds));
     super(429, 'rate_limited', 'Too many requests; retry later', {
       headers: { 'Retry-After': String(after) },
-      details: { retryAfterSeconds: after },
+      details: { retryAfterSeconds: after, ...hit },
     });
   }
 }

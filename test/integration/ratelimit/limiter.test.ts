@@ -1,61 +1,163 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createCacheStack } from '../../../layers/core/src/cache';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CacheStack, createCacheStack } from '../../../layers/core/src/cache';
 import { RateLimitedError } from '../../../layers/core/src/errors';
 import { noopSink } from '../../../layers/core/src/observability/metrics';
-import { RateLimiter } from '../../../layers/core/src/ratelimit/limiter';
+import { type RateLimitConfig, RateLimiter } from '../../../layers/core/src/ratelimit/limiter';
+import { burst } from '../../support/burst';
 import { closedPort } from '../../support/ports';
+import { startUpstashServer, type UpstashServer } from '../../support/upstash-server';
 import { deletePrefix, REDIS_URL, testCacheConfig, uniquePrefix } from '../cache/redis-support';
 
 const prefix = uniquePrefix('ratelimit');
-const stack = createCacheStack(testCacheConfig({ REDIS_URL, CACHE_KEY_PREFIX: prefix }));
-const limits = { RATE_LIMIT_ANALYZE_PER_MIN: 3, RATE_LIMIT_LOGIN_PER_MIN: 2 };
+const stacks: CacheStack[] = [];
+const limiters: RateLimiter[] = [];
+let upstash: UpstashServer | undefined;
+
+let tests = 0;
+/** An "instance": its own cache stack, so its own Redis connection; keys under this test's own prefix. */
+function stack(env: Record<string, string> = {}): CacheStack {
+  const s = createCacheStack(testCacheConfig({ REDIS_URL, CACHE_KEY_PREFIX: `${prefix}t${tests}:`, ...env }));
+  stacks.push(s);
+  return s;
+}
+
+function limiter(l2: CacheStack['l2'], config: Partial<RateLimitConfig>, now?: () => number): RateLimiter {
+  const l = new RateLimiter(l2, config, noopSink, now);
+  limiters.push(l);
+  return l;
+}
+
+const rejection = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e);
+
+beforeEach(() => {
+  tests++;
+});
 
 afterAll(async () => {
-  await stack.close();
+  for (const l of limiters) l.dispose();
+  await Promise.all(stacks.map((s) => s.close()));
+  await upstash?.close();
   await deletePrefix(prefix);
 });
 
-describe('rate limiter over the real Redis', () => {
-  it('allows the allowance, then answers 429 with Retry-After until the window ends', async () => {
-    let now = 1_800_000_000_000 + 30_000; // half-way through a minute window
-    const limiter = new RateLimiter(stack.l2, limits, noopSink, () => now);
-    for (let i = 0; i < 3; i++) await limiter.check('analyze', { org: 'org-a', subject: 'user-1' });
-    const err = await limiter.check('analyze', { org: 'org-a', subject: 'user-1' }).catch((e: unknown) => e);
+describe('rate limiter over the real Redis (atomic sliding window)', () => {
+  it('allows the allowance, then 429 with Retry-After until the oldest admission leaves the window', async () => {
+    let now = 1_800_000_000_000;
+    const l = limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 3 }, () => now);
+    for (let i = 0; i < 3; i++) {
+      await l.check('analyze', { org: 'org-a', subject: 'user-1' });
+      now += 10_000;
+    }
+    const err = await rejection(l.check('analyze', { org: 'org-a', subject: 'user-1' }));
     expect(err).toBeInstanceOf(RateLimitedError);
-    expect((err as RateLimitedError).status).toBe(429);
-    expect((err as RateLimitedError).headers['Retry-After']).toBe('30');
-    // other users, other orgs and other limits have their own counters
-    await limiter.check('analyze', { org: 'org-a', subject: 'user-2' });
-    await limiter.check('analyze', { org: 'org-b', subject: 'user-1' });
-    await limiter.check('login', { org: 'public', subject: 'user-1' });
-    // the next window starts from zero
+    const e = err as RateLimitedError;
+    expect(e.status).toBe(429);
+    // admissions at 0, 10 s, 20 s; now 30 s: the first leaves the window at 60 s
+    expect(e.headers['Retry-After']).toBe('30');
+    expect(e.details).toMatchObject({ limit: 'analyze_user', scope: 'shared', retryAfterSeconds: 30 });
+    // other users and orgs have their own windows
+    await l.check('analyze', { org: 'org-a', subject: 'user-2' });
+    await l.check('analyze', { org: 'org-b', subject: 'user-1' });
+    // sliding, not fixed: 30 s later exactly one slot is free again
     now += 30_000;
-    await limiter.check('analyze', { org: 'org-a', subject: 'user-1' });
-  });
-
-  it('is shared by instances: two limiters over one Redis count together', async () => {
-    const now = () => 1_800_000_120_000;
-    const a = new RateLimiter(stack.l2, limits, noopSink, now);
-    const b = new RateLimiter(stack.l2, limits, noopSink, now);
-    await a.check('login', { org: 'public', subject: 'ceo@example.com' });
-    await b.check('login', { org: 'public', subject: 'ceo@example.com' });
-    await expect(a.check('login', { org: 'public', subject: 'ceo@example.com' })).rejects.toBeInstanceOf(
+    await l.check('analyze', { org: 'org-a', subject: 'user-1' });
+    await expect(l.check('analyze', { org: 'org-a', subject: 'user-1' })).rejects.toBeInstanceOf(
       RateLimitedError,
     );
   });
 
-  it('fails open without an L2 or when Redis is unreachable', async () => {
-    const none = new RateLimiter(null, limits, noopSink);
-    for (let i = 0; i < 10; i++) await none.check('analyze', { org: 'o', subject: 'u' });
+  for (const instances of [2, 4]) {
+    it(`a burst of 600 with 200 in flight over ${instances} instances (own connections) admits exactly the limit`, async () => {
+      const subject = `burst-${instances}`;
+      const ls = Array.from({ length: instances }, () =>
+        limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 120 }),
+      );
+      const r = await burst(ls, 600, 200, (l) => l.check('analyze', { org: 'org-burst', subject }));
+      expect(r.ok).toBe(120);
+      expect(r.rejected.RateLimitedError).toBe(480);
+    });
 
+    it(`with Redis unreachable, ${instances} instances each enforce their share (limit still holds)`, async () => {
+      const port = await closedPort();
+      const ls = Array.from({ length: instances }, () =>
+        limiter(stack({ REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_L2_TIMEOUT_MS: '50' }).l2, {
+          RATE_LIMIT_ANALYZE_PER_MIN: 120,
+          RATE_LIMIT_INSTANCES: instances,
+          RATE_LIMIT_REDIS_TIMEOUT_MS: 100,
+        }),
+      );
+      const r = await burst(ls, 600, 200, (l) => l.check('analyze', { org: 'org-down', subject: 'u' }));
+      expect(r.ok).toBeLessThanOrEqual(Math.floor(120 * 1.05));
+      expect(r.ok).toBeGreaterThanOrEqual(120);
+      const err = await rejection(ls[0]!.check('analyze', { org: 'org-down', subject: 'u' }));
+      expect((err as RateLimitedError).details).toMatchObject({ limit: 'analyze_user', scope: 'local' });
+    });
+  }
+
+  it('without any L2 the instance still limits (its share)', async () => {
+    const l = limiter(null, { RATE_LIMIT_ANALYZE_PER_MIN: 4, RATE_LIMIT_INSTANCES: 2 });
+    await l.check('analyze', { org: 'o', subject: 'u' });
+    await l.check('analyze', { org: 'o', subject: 'u' });
+    await expect(l.check('analyze', { org: 'o', subject: 'u' })).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it('login: per email (a success is given back), per source IP and globally, before any password work', async () => {
+    const l = limiter(stack().l2, {
+      RATE_LIMIT_LOGIN_PER_MIN: 3,
+      RATE_LIMIT_LOGIN_IP_PER_MIN: 5,
+      RATE_LIMIT_LOGIN_GLOBAL_PER_MIN: 100,
+      RATE_LIMIT_LOGIN_LOCAL_FAILURES: 0,
+    });
+    // successes do not use up the email's allowance
+    for (let i = 0; i < 4; i++) (await l.checkLogin({ email: 'ceo@x.test', ip: `10.0.0.${i}` })).succeeded();
+    await new Promise((r) => setImmediate(r));
+    // failures do
+    for (let i = 0; i < 3; i++) (await l.checkLogin({ email: 'CEO@x.test', ip: `10.0.1.${i}` })).failed();
+    const byEmail = await rejection(l.checkLogin({ email: 'ceo@x.test', ip: '10.0.2.1' }));
+    expect((byEmail as RateLimitedError).details).toMatchObject({ limit: 'login_email' });
+    // a spray from one IP across many emails hits the IP limit
+    let byIp: unknown;
+    for (let i = 0; i < 6 && !byIp; i++)
+      byIp = await rejection(l.checkLogin({ email: `s${i}@x.test`, ip: '10.9.9.9' }));
+    expect((byIp as RateLimitedError).details).toMatchObject({ limit: 'login_ip' });
+  });
+
+  it('login: the global limit bounds a spray across IPs and emails', async () => {
+    const l = limiter(stack().l2, {
+      RATE_LIMIT_LOGIN_GLOBAL_PER_MIN: 10,
+      RATE_LIMIT_LOGIN_LOCAL_FAILURES: 0,
+    });
+    const r = await burst([l], 60, 20, (x, i) => x.checkLogin({ email: `g${i}@x.test`, ip: `10.1.${i}.1` }));
+    expect(r.ok).toBe(10);
+  });
+
+  it('login fails closed: after N local failures the email is refused, Redis or not', async () => {
     const port = await closedPort();
-    const dead = createCacheStack(
-      testCacheConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_L2_TIMEOUT_MS: '50' }),
-    );
-    const counted: string[] = [];
-    const limiter = new RateLimiter(dead.l2, limits, { count: (n) => counted.push(n), timing: () => {} });
-    for (let i = 0; i < 5; i++) await limiter.check('analyze', { org: 'o', subject: 'u' });
-    expect(counted).toContain('RateLimitUnavailable');
-    await dead.close();
+    const down = stack({ REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_L2_TIMEOUT_MS: '50' });
+    const l = limiter(down.l2, { RATE_LIMIT_LOGIN_LOCAL_FAILURES: 4, RATE_LIMIT_REDIS_TIMEOUT_MS: 50 });
+    for (let i = 0; i < 4; i++) (await l.checkLogin({ email: 'v@x.test', ip: `10.2.0.${i}` })).failed();
+    const err = await rejection(l.checkLogin({ email: 'v@x.test', ip: '10.2.1.1' }));
+    expect((err as RateLimitedError).details).toMatchObject({
+      limit: 'login_email_failures',
+      scope: 'local',
+    });
+    // another email is unaffected
+    await l.checkLogin({ email: 'w@x.test', ip: '10.2.1.1' });
+  });
+
+  it('works the same over the Upstash REST adapter', async () => {
+    upstash = await startUpstashServer();
+    const s = stack({
+      CACHE_L2: 'upstash',
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    });
+    // the REST stand-in is slow on a busy machine (≈ 6 ms a call, 40 in flight ≈ 0.5 s): a roomy budget
+    const budget = { RATE_LIMIT_ANALYZE_PER_MIN: 30, RATE_LIMIT_REDIS_TIMEOUT_MS: 5_000 };
+    const a = limiter(s.l2, budget);
+    const b = limiter(stack().l2, budget);
+    const r = await burst([a, b], 100, 40, (l) => l.check('analyze', { org: 'org-up', subject: 'u' }));
+    expect(r.ok).toBe(30);
+    expect(upstash.requests).toBeGreaterThan(0);
   });
 });
