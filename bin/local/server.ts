@@ -105,8 +105,13 @@ export async function startLocalServer(
       const handler = await load(matched.route);
       if (matched.route.streaming && isStreamingHandler(handler)) {
         const stream = responseStreamFor(res, { 'Cache-Control': 'no-store' });
-        await (handler as StreamFn)(event, stream, context);
-        if (!res.writableEnded) stream.end();
+        try {
+          await (handler as StreamFn)(event, stream, context);
+        } catch (err) {
+          if (res.destroyed) return; // the client disconnected mid-stream: nothing to answer
+          throw err;
+        }
+        if (!res.writableEnded && !stream.destroyed) stream.end();
         return;
       }
       const timeoutMs = matched.route.timeoutSeconds * 1000;

@@ -70,5 +70,10 @@ export function responseStreamFor(
   stream.setContentType = (t: string) => {
     contentType = t;
   };
+  // The client went away before the end: like Lambda, the response stream is destroyed, so the handler's
+  // pipeline ends and its body stream closes (the streaming route aborts its work for that caller).
+  res.on('close', () => {
+    if (!res.writableFinished && !stream.destroyed) stream.destroy(new Error('client disconnected'));
+  });
   return stream;
 }

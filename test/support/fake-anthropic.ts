@@ -45,7 +45,12 @@ export type FakeReply =
   /** Never answers (`headers`), or answers and stops mid-body (`body`). */
   | { kind: 'hang'; phase?: 'headers' | 'body' }
   /** Streams some text, then an SSE `event: error` (JSON requests get a 529 instead). */
-  | { kind: 'stream_error'; text?: string; type?: string; message?: string };
+  | { kind: 'stream_error'; text?: string; type?: string; message?: string }
+  /**
+   * Drops the connection: after the headers and some text (stream) or part of the JSON body, the socket is
+   * destroyed (`reset: true` sends a TCP RST instead of a FIN). `phase: 'headers'` drops it before any byte.
+   */
+  | { kind: 'drop'; phase?: 'headers' | 'body'; text?: string; reset?: boolean };
 
 export interface RecordedRequest {
   index: number;
@@ -392,6 +397,28 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
           }
         }
         return; // never finishes; close() destroys it
+      }
+      case 'drop': {
+        const cut = () => {
+          if (reply.reset) res.socket?.resetAndDestroy();
+          else res.socket?.destroy();
+        };
+        if (reply.phase === 'headers') {
+          cut();
+          return;
+        }
+        if (recorded.stream) {
+          openCutShortStream(res, body);
+          startTextBlock(res, 0);
+          for (const token of tokenise(reply.text ?? 'Partial answer')) textDelta(res, 0, token);
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+          res.write('{"id":"msg_fake_drop","type":"message",');
+        }
+        // let the bytes leave before the connection goes
+        await sleep(20);
+        cut();
+        return;
       }
       case 'stream_error': {
         if (!recorded.stream) {

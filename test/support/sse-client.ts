@@ -44,7 +44,14 @@ function parseFrame(frame: string, at: number): SseEvent | undefined {
  */
 export async function postSse(
   url: string,
-  opts: { token?: string; body?: unknown; raw?: string; onEvent?: (e: SseEvent) => void },
+  opts: {
+    token?: string;
+    body?: unknown;
+    raw?: string;
+    onEvent?: (e: SseEvent) => void;
+    /** Aborting it disconnects the client (the call then rejects). */
+    signal?: AbortSignal;
+  },
 ): Promise<SseResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -52,6 +59,7 @@ export async function postSse(
     method: 'POST',
     headers,
     body: opts.raw ?? JSON.stringify(opts.body ?? {}),
+    signal: opts.signal,
   });
   const out: SseResponse = {
     status: res.status,

@@ -135,6 +135,13 @@ export class TieredCache {
     return this.inflight.size;
   }
 
+  /** Callers waiting on in-flight loads in this instance (for tests and diagnostics). */
+  get inflightWaiters(): number {
+    let n = 0;
+    for (const f of this.inflight.values()) n += f.waiters;
+    return n;
+  }
+
   async getOrLoad<T>(
     key: CacheKey,
     kind: CacheKind,
@@ -151,12 +158,14 @@ export class TieredCache {
       return hit;
     }
     let flight = this.inflight.get(key);
-    if (!flight) {
+    // A load every caller has left is being cancelled: a new caller starts a fresh one.
+    if (!flight || flight.controller.signal.aborted) {
       const controller = new AbortController();
-      const promise = this.fill(key, kind, () => loader(controller.signal), opts, policy).finally(() => {
-        this.inflight.delete(key);
+      const created: Flight = { promise: Promise.resolve() as never, controller, waiters: 0 };
+      created.promise = this.fill(key, kind, () => loader(controller.signal), opts, policy).finally(() => {
+        if (this.inflight.get(key) === created) this.inflight.delete(key);
       });
-      flight = { promise, controller, waiters: 0 };
+      flight = created;
       this.inflight.set(key, flight);
     }
     return this.attach(flight, signal) as Promise<CacheResult<T>>;
