@@ -72,7 +72,14 @@ export async function startLocalServer(
 
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+        // API Gateway answers a malformed %-escape in the path with a 400 before any function runs.
+        decodeURIComponent(url.pathname);
+      } catch {
+        return sendJson(res, 400, 'malformed_path', 'The request path is not a valid URL path');
+      }
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS') {
         res.writeHead(204, {

@@ -172,7 +172,10 @@ describe('analysis worker through the SQS poller', () => {
     expect(runs.get(task_id)).toBe(2);
     expect(completions.get(task_id)).toBe(1);
     expect(job.last_error).toMatchObject({ code: 'analysis_failed' });
-    expect(job.last_error?.message).toContain('transient failure of pricing');
+    // a raw error's text is logged, never shown: a code, our message and the correlation id
+    expect(job.last_error?.message).not.toContain('transient failure of pricing');
+    expect(job.last_error?.message).toMatch(/^internal_error: .*correlation id /);
+    expect(job.last_error?.correlation_id).toBeTruthy();
     expect((await h.service.getStatus(h.caller, task_id)).result).toEqual({ ok: true, attempt: 2 });
   });
 
@@ -212,7 +215,9 @@ describe('analysis worker through the SQS poller', () => {
     expect(job.status).toBe('FAILED');
     expect(job.attempts).toBe(MAX_RECEIVE_COUNT);
     expect(job.error?.code).toBe('max_attempts_exceeded');
-    expect(job.error?.message).toContain('cannot analyse widgets');
+    expect(job.error?.message).not.toContain('cannot analyse widgets');
+    expect(job.error?.message).toMatch(/internal_error: .*correlation id /);
+    expect(job.error?.correlation_id).toBeTruthy();
     expect(runs.get(task_id)).toBe(MAX_RECEIVE_COUNT);
 
     const dead: Awaited<ReturnType<JobsHarness['drain']>> = [];

@@ -18,6 +18,10 @@ describe('keyset cursor', () => {
     ['bad timestamp', Buffer.from(JSON.stringify(['yesterday', c.id])).toString('base64url')],
     ['bad uuid', Buffer.from(JSON.stringify([c.t, 'x'])).toString('base64url')],
     ['too long', 'a'.repeat(300)],
+    ['month 13', Buffer.from(JSON.stringify(['2026-13-01T00:00:00.000000Z', c.id])).toString('base64url')],
+    ['30 February', Buffer.from(JSON.stringify(['2026-02-30T00:00:00.000000Z', c.id])).toString('base64url')],
+    ['hour 25', Buffer.from(JSON.stringify(['2026-01-01T25:00:00.000000Z', c.id])).toString('base64url')],
+    ['year 0000', Buffer.from(JSON.stringify(['0000-01-01T00:00:00.000000Z', c.id])).toString('base64url')],
   ])('rejects %s with a validation error', (_name, s) => {
     expect(() => decodeCursor(s)).toThrow(ValidationError);
   });

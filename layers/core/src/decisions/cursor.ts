@@ -28,5 +28,17 @@ export function decodeCursor(s: string): Cursor {
   if (!Array.isArray(v) || v.length !== 2) throw bad();
   const [t, id] = v as unknown[];
   if (typeof t !== 'string' || typeof id !== 'string' || !TS.test(t) || !UUID.test(id)) throw bad();
+  if (!isRealInstant(t)) throw bad();
   return { t, id };
+}
+
+/**
+ * A well-formed timestamp can still name no instant (month 13, 30 February, 25:00): the database would
+ * refuse it with an error. It must round-trip through Date to the second, within years 1970..9999.
+ */
+function isRealInstant(t: string): boolean {
+  const year = Number(t.slice(0, 4));
+  if (year < 1970 || year > 9999) return false;
+  const ms = Date.parse(`${t.slice(0, 19)}Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === t.slice(0, 19);
 }

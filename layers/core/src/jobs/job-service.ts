@@ -291,8 +291,12 @@ export class JobService {
   }
 }
 
-function enqueueError(message: string): JobError {
-  return { code: 'enqueue_failed', message: `The queue did not accept the job: ${message}`.slice(0, 500) };
+function enqueueError(_message: string): JobError {
+  // The SDK's wording is logged where it happened, never stored in the job the client reads.
+  return {
+    code: 'enqueue_failed',
+    message: 'The queue did not accept the job; retry with the same Idempotency-Key',
+  };
 }
 
 function requestHash(request: StartRequest): string {

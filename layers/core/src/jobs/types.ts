@@ -8,7 +8,10 @@ export type JobDepth = (typeof JOB_DEPTHS)[number];
 /** Why a job failed; `code` is stable and machine-readable. */
 export interface JobError {
   code: JobErrorCode;
+  /** Safe to show: our own wording, never a raw database or model error. */
   message: string;
+  /** The id under which the full error was logged (the attempt id). */
+  correlation_id?: string;
 }
 
 export type JobErrorCode =

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isAppError } from '../errors';
 import type { MetricsSink } from '../observability/metrics';
 import type { JobStore } from './job-store';
 import type { JobsLogger } from './logger';
@@ -46,9 +47,22 @@ export type JobMessageOutcome =
 
 const MAX_ERROR_CHARS = 500;
 
+/** The full error, for the logs only. */
 function errorText(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.slice(0, MAX_ERROR_CHARS);
+}
+
+/**
+ * What a job's status may say about an error: our own typed errors by code and message; anything else
+ * (a database or SDK error, whose text may hold SQL, values or internals) only as "internal error" with the
+ * correlation id under which the full error was logged.
+ */
+function publicReason(err: unknown, correlationId: string): string {
+  if (err instanceof NonRetryableJobError) return err.message; // written by our code for the client
+  if (isAppError(err) && err.status < 500) return `${err.code}: ${err.message}`;
+  if (isAppError(err)) return `${err.code}: ${err.message} (correlation id ${correlationId})`;
+  return `internal_error: the analysis failed (correlation id ${correlationId})`;
 }
 
 function receiveCount(record: SQSRecord): number {
@@ -148,29 +162,45 @@ async function handleFailure(
     return 'lost_lease';
   }
   const reason = errorText(err);
+  const shown = publicReason(err, attemptId);
   if (err instanceof NonRetryableJobError) {
-    await deps.jobs.fail(taskId, attemptId, { code: 'analysis_failed', message: reason });
+    await deps.jobs.fail(taskId, attemptId, {
+      code: 'analysis_failed',
+      message: publicReason(err, attemptId),
+      correlation_id: attemptId,
+    });
     deps.logger?.warn('Job failed (not retryable)', { taskId, attempts, reason });
     return 'failed';
   }
   if (attempts >= deps.maxReceiveCount) {
     const error: JobError = {
       code: 'max_attempts_exceeded',
-      message: `Failed ${attempts} of ${deps.maxReceiveCount} allowed attempts; last error: ${reason}`.slice(
+      message: `Failed ${attempts} of ${deps.maxReceiveCount} allowed attempts; last error: ${shown}`.slice(
         0,
         MAX_ERROR_CHARS,
       ),
+      correlation_id: attemptId,
     };
     await deps.jobs.fail(taskId, attemptId, error);
     deps.logger?.error('Job failed on its last attempt; message goes to the DLQ', {
       taskId,
       attempts,
       reason,
+      correlation_id: attemptId,
     });
     throw err;
   }
-  await deps.jobs.release(taskId, attemptId, { code: 'analysis_failed', message: reason });
-  deps.logger?.warn('Job attempt failed; will be retried', { taskId, attempts, reason });
+  await deps.jobs.release(taskId, attemptId, {
+    code: 'analysis_failed',
+    message: shown,
+    correlation_id: attemptId,
+  });
+  deps.logger?.warn('Job attempt failed; will be retried', {
+    taskId,
+    attempts,
+    reason,
+    correlation_id: attemptId,
+  });
   throw err;
 }
 
