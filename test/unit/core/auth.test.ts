@@ -4,7 +4,12 @@ import { bearerToken, issueToken, verifyToken } from '../../../layers/core/src/a
 import { hashPassword, verifyPassword } from '../../../layers/core/src/auth/password';
 
 const s = { secret: 'x'.repeat(40), issuer: 'ceo-agent', audience: 'ceo-agent-api', ttlSeconds: 900 };
-const who = { userId: 'u1', orgId: 'o1', email: 'a@b.c', role: 'member' as const };
+const who = {
+  userId: '6f0b7c1e-3a52-4c1e-9d55-0a3c2b1e4f60',
+  orgId: '0e5d2a4b-7c1f-4d3e-8b9a-1c2d3e4f5a6b',
+  email: 'a@b.c',
+  role: 'member' as const,
+};
 
 describe('passwords', () => {
   it('verifies the right password and rejects a wrong one; hashes are salted', async () => {
@@ -40,6 +45,50 @@ describe('JWT', () => {
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(s.secret));
     await expect(verifyToken(noClaims, s)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('requires UUID sub and org, exp and iat, and a lifetime within the configured TTL', async () => {
+    const key = new TextEncoder().encode(s.secret);
+    const base = () =>
+      new SignJWT({ org: who.orgId, email: who.email, role: who.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(s.issuer)
+        .setAudience(s.audience);
+    const now = Math.floor(Date.now() / 1000);
+    const cases = {
+      'non-UUID sub': await base()
+        .setSubject('u1')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(key),
+      'non-UUID org': await new SignJWT({ org: 'o1', email: who.email, role: who.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(s.issuer)
+        .setAudience(s.audience)
+        .setSubject(who.userId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(key),
+      'no exp': await base().setSubject(who.userId).setIssuedAt(now).sign(key),
+      'no iat': await base()
+        .setSubject(who.userId)
+        .setExpirationTime(now + 60)
+        .sign(key),
+      'lifetime over the TTL': await base()
+        .setSubject(who.userId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + s.ttlSeconds + 60)
+        .sign(key),
+      'issued in the future': await base()
+        .setSubject(who.userId)
+        .setIssuedAt(now + 600)
+        .setExpirationTime(now + 700)
+        .sign(key),
+    };
+    for (const [name, token] of Object.entries(cases)) {
+      const err = await verifyToken(token, s).catch((e: unknown) => e);
+      expect(err, name).toMatchObject({ status: 401 });
+    }
   });
 
   it('parses only well-formed bearer headers', () => {

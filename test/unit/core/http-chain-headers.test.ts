@@ -4,7 +4,12 @@ import * as z from 'zod';
 import { lambdaContext } from '../../../bin/local/events';
 import { issueToken } from '../../../layers/core/src/auth/jwt';
 import { getConfig } from '../../../layers/core/src/config';
+import type { Db } from '../../../layers/core/src/db/types';
 import { httpHandler } from '../../../layers/core/src/http/handler';
+import { setDb } from '../../../layers/core/src/runtime/db';
+
+// The chain checks that the token's user exists: a database that knows every user.
+setDb({ query: async () => ({ rows: [{ one: 1 }], rowCount: 1 }) } as unknown as Db);
 
 const route = {
   id: 't',
@@ -25,7 +30,12 @@ const echo = httpHandler<{ q: string }>(
 async function call(headers: Record<string, string>) {
   const c = getConfig();
   const { token } = await issueToken(
-    { userId: 'u1', orgId: 'o1', email: 'a@b.c', role: 'member' },
+    {
+      userId: '6f0b7c1e-3a52-4c1e-9d55-0a3c2b1e4f60',
+      orgId: '0e5d2a4b-7c1f-4d3e-8b9a-1c2d3e4f5a6b',
+      email: 'a@b.c',
+      role: 'member',
+    },
     { secret: c.jwtSecret, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, ttlSeconds: 60 },
   );
   const event = {
@@ -62,7 +72,11 @@ describe('the HTTP chain reads headers whatever their case', () => {
   ])('%s', async (_name, headers) => {
     const r = await call(headers);
     expect(r.statusCode, r.body).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ q: 'hello', org: 'o1', key: 'k1' });
+    expect(JSON.parse(r.body)).toEqual({
+      q: 'hello',
+      org: '0e5d2a4b-7c1f-4d3e-8b9a-1c2d3e4f5a6b',
+      key: 'k1',
+    });
     expect(r.headers?.['X-Correlation-Id']).toBe('abc-1');
   });
 });

@@ -44,24 +44,44 @@ export async function issueToken(
 }
 
 const ROLES = new Set(['admin', 'member', 'viewer']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLOCK_TOLERANCE_S = 5;
 
-/** Verifies an HS256 token (signature, issuer, audience, expiry) and returns the caller. */
-export async function verifyToken(token: string, s: JwtSettings): Promise<AuthContext> {
+/**
+ * Verifies an HS256 token and returns the caller: signature, issuer, audience; `exp` and `iat` required,
+ * not issued in the future, a lifetime (exp − iat) of at most the configured TTL; `sub` and `org` UUIDs,
+ * `email` a string, `role` a known role. Anything else is a 401, never a 500 further down.
+ */
+export async function verifyToken(token: string, s: JwtSettings, now = Date.now()): Promise<AuthContext> {
   try {
     const { payload } = await jwtVerify(token, keyOf(s.secret), {
       issuer: s.issuer,
       audience: s.audience,
       algorithms: ['HS256'],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      currentDate: new Date(now),
     });
-    const { sub, org, email, role } = payload as Record<string, unknown>;
+    const { sub, org, email, role, exp, iat } = payload as Record<string, unknown>;
     if (
       typeof sub !== 'string' ||
       typeof org !== 'string' ||
+      !UUID.test(sub) ||
+      !UUID.test(org) ||
       typeof email !== 'string' ||
+      email.length > 320 ||
       !ROLES.has(String(role))
     ) {
       throw new UnauthorizedError('Token is missing required claims', 'invalid_token');
+    }
+    const nowS = now / 1000;
+    if (
+      typeof exp !== 'number' ||
+      typeof iat !== 'number' ||
+      iat > nowS + CLOCK_TOLERANCE_S ||
+      exp - iat > s.ttlSeconds
+    ) {
+      throw new UnauthorizedError('Token lifetime is not acceptable', 'invalid_token');
     }
     return { userId: sub, orgId: org, email, role: role as AuthContext['role'] };
   } catch (err) {

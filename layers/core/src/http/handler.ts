@@ -4,8 +4,10 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Context } from 'aws-lambda';
 import { jwtSettings } from '../auth/jwt-settings';
+import { createUserCheck, loadUserCheckConfig } from '../auth/user-check';
 import { getConfig } from '../config';
 import { UnauthorizedError } from '../errors';
+import { getDb } from '../runtime/db';
 import { jsonResponse } from './error-response';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler } from './middleware/error-handler';
@@ -44,6 +46,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
 ): LambdaHttpHandler {
   const config = getConfig();
   const jwt = () => jwtSettings(config);
+  const checkUser = options.auth ? createUserCheck(() => getDb(config), loadUserCheckConfig()) : undefined;
 
   const base = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const v = event.validated ?? { body: undefined, query: {}, params: {} };
@@ -101,7 +104,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     )
     .use(httpSecurityHeaders())
     .use(errorHandler());
-  if (options.auth) chain.use(authenticate(jwt));
+  if (options.auth) chain.use(authenticate(jwt, checkUser));
   chain.use(jsonBody(config.MAX_BODY_BYTES)).use(validate(schemas));
   return chain as unknown as LambdaHttpHandler;
 }
