@@ -29,6 +29,8 @@ const db = await getDb(config);
 // way Lambda's event source mapping does. Started before any handler is imported: they read the endpoints.
 const { startLocalJobs } = await import('./local/aws/local-jobs');
 const jobs = await startLocalJobs({
+  // the jobs table (and Idempotency-Keys) survive a restart; unfinished jobs are queued again at start
+  persistDir: resolve(process.env.DATA_DIR ?? '.data', 'dynamodb'),
   loadWorker: async () => (await import('../functions/analysis-worker/handler')).handler,
   onError: (err) => console.error('[local] worker poller:', err),
 });
@@ -45,7 +47,7 @@ console.log(
   `  database: ${db.kind}${db.kind === 'pglite' ? ` at ${config.PGLITE_DIR}` : ''}, pgvector: ${caps.vector ? 'yes' : 'no'}`,
 );
 console.log(
-  `  jobs:     ${jobs.aws ? 'in-process DynamoDB (dynalite) + SQS (fauxqs)' : 'configured DynamoDB/SQS endpoints'}; worker polling the queue`,
+  `  jobs:     ${jobs.aws ? `in-process DynamoDB (dynalite, kept in ${resolve(process.env.DATA_DIR ?? '.data', 'dynamodb')}; ${jobs.aws.requeued} unfinished re-queued) + SQS (fauxqs)` : 'configured DynamoDB/SQS endpoints'}; worker polling the queue`,
 );
 console.log(
   `  model:    ${process.env.ANTHROPIC_API_KEY || process.env.ANTHROPIC_BASE_URL ? 'Claude (Anthropic API)' : 'offline (no ANTHROPIC_API_KEY set)'}`,

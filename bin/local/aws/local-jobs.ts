@@ -10,6 +10,8 @@ export interface LocalJobsOptions {
   env?: NodeJS.ProcessEnv;
   /** Poll loops side by side (default 2). */
   concurrency?: number;
+  /** Persist the jobs table here (see LocalAwsOptions.persistDir); in memory when unset. */
+  persistDir?: string;
   onError?: (err: unknown) => void;
 }
 
@@ -34,6 +36,7 @@ export async function startLocalJobs(opts: LocalJobsOptions): Promise<LocalJobs>
       tableName: env.JOBS_TABLE,
       maxReceiveCount: env.JOBS_MAX_RECEIVE_COUNT ? Number(env.JOBS_MAX_RECEIVE_COUNT) : undefined,
       visibilityTimeoutSeconds: Number(env.JOBS_VISIBILITY_TIMEOUT_SECONDS),
+      persistDir: opts.persistDir,
     });
     Object.assign(env, aws.env);
   }

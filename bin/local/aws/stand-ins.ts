@@ -1,8 +1,21 @@
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
+import { encodeJobMessage } from '../../../layers/core/src/jobs/message';
 import { createSqsClient } from '../../../layers/core/src/queue/queue';
 
 /**
@@ -18,6 +31,12 @@ export interface LocalAwsOptions {
   maxReceiveCount?: number;
   /** Visibility timeout of the analysis queue, seconds (default 30). */
   visibilityTimeoutSeconds?: number;
+  /**
+   * Keep the jobs table (jobs and Idempotency-Key records) in this folder (LevelDB) instead of memory. The
+   * queue itself stays in memory: on start, every unfinished job of the table is sent to it again (a
+   * RUNNING one once its lease has run out), so a restart loses no job.
+   */
+  persistDir?: string;
 }
 
 export interface LocalAws {
@@ -33,6 +52,8 @@ export interface LocalAws {
   visibilityTimeoutSeconds: number;
   /** The variables that point the jobs config (and the AWS SDK) at these stand-ins. */
   env: Record<string, string>;
+  /** Unfinished jobs found in a persisted table and queued again at start. */
+  requeued: number;
   stop(): Promise<void>;
 }
 
@@ -43,17 +64,25 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
   const maxReceiveCount = opts.maxReceiveCount ?? 3;
   const visibilityTimeoutSeconds = opts.visibilityTimeoutSeconds ?? 30;
 
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  if (opts.persistDir) mkdirSync(opts.persistDir, { recursive: true });
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(opts.persistDir ? { path: opts.persistDir } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(0, '127.0.0.1', () => resolve());
   });
   const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
 
-  let sqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
+  let sqs: ReturnType<typeof buildApp> | undefined;
   try {
-    sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, defaultRegion: region });
-    const sqsEndpoint = `http://127.0.0.1:${sqs.port}`;
+    // fauxqs's startFauxqs listens on 0.0.0.0 whatever it is told: build its app and bind it to loopback only.
+    sqs = buildApp({ logger: false, host: '127.0.0.1', defaultRegion: region });
+    await sqs.listen({ port: 0, host: '127.0.0.1' });
+    const sqsEndpoint = `http://127.0.0.1:${(sqs.server.address() as AddressInfo).port}`;
 
     const ddb = new DynamoDBClient({
       region,
@@ -61,7 +90,6 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await createJobsTable(ddb, tableName);
-    ddb.destroy();
 
     const sqsClient = createSqsClient({ region, endpoint: sqsEndpoint });
     const dlq = await createQueue(sqsClient, `${queueName}-dlq`, { MessageRetentionPeriod: '1209600' });
@@ -72,7 +100,9 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
         maxReceiveCount: String(maxReceiveCount),
       }),
     });
+    const requeued = opts.persistDir ? await requeueUnfinished(ddb, sqsClient, tableName, main.url) : 0;
     sqsClient.destroy();
+    ddb.destroy();
 
     const server = sqs;
     return {
@@ -95,13 +125,14 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
         JOBS_MAX_RECEIVE_COUNT: String(maxReceiveCount),
         JOBS_VISIBILITY_TIMEOUT_SECONDS: String(visibilityTimeoutSeconds),
       },
+      requeued,
       async stop() {
-        await server.stop();
+        await server.close();
         await closeServer(dynamo);
       },
     };
   } catch (err) {
-    await sqs?.stop();
+    await sqs?.close();
     await closeServer(dynamo);
     throw err;
   }
@@ -112,16 +143,73 @@ function closeServer(server: ReturnType<typeof dynalite>): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Sends every unfinished job of a persisted table to the (fresh, in-memory) queue again: QUEUED at once,
+ * RUNNING (its worker died with the previous process) delayed until its lease has run out, when the worker's
+ * claim may take it over. Idempotency records (`idem#…`) and finished jobs are left alone.
+ */
+async function requeueUnfinished(
+  ddb: DynamoDBClient,
+  sqs: SQSClient,
+  tableName: string,
+  queueUrl: string,
+): Promise<number> {
+  const pending: Array<{ id: string; delay: number }> = [];
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  const now = Date.now();
+  do {
+    const page = await ddb.send(
+      new ScanCommand({
+        TableName: tableName,
+        ExclusiveStartKey: start,
+        ProjectionExpression: 'task_id, #s, lease_expires_at',
+        ExpressionAttributeNames: { '#s': 'status' },
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const id = item.task_id?.S;
+      const status = item.status?.S;
+      if (!id || !UUID.test(id)) continue;
+      if (status === 'QUEUED') pending.push({ id, delay: 0 });
+      else if (status === 'RUNNING') {
+        const lease = Number(item.lease_expires_at?.N ?? 0);
+        pending.push({ id, delay: Math.min(900, Math.max(0, Math.ceil((lease - now) / 1000) + 1)) });
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  for (let i = 0; i < pending.length; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: pending.slice(i, i + 10).map((p, j) => ({
+          Id: String(j),
+          MessageBody: encodeJobMessage(p.id),
+          DelaySeconds: p.delay,
+        })),
+      }),
+    );
+  }
+  return pending.length;
+}
+
 /** The jobs table: pk `task_id` (string), on-demand. TTL (attribute `ttl`) is set by the CDK stack in AWS. */
 export async function createJobsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'task_id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'task_id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'task_id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'task_id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (err) {
+    // a persisted table from an earlier run
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
   for (let i = 0; i < 100; i++) {
     const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (out.Table?.TableStatus === 'ACTIVE') return;
