@@ -1,3 +1,4 @@
+import { notBundled } from '../bundle-flags';
 import type { EmbeddingsConfig } from './config';
 import { OfflineEmbeddings } from './offline';
 import { TitanEmbeddings, type TitanEmbeddingsOptions } from './titan';
@@ -17,6 +18,10 @@ export function createEmbeddings(
   overrides: Pick<TitanEmbeddingsOptions, 'credentials' | 'paraphraseThreshold'> = {},
 ): Embeddings {
   if (config.provider === 'bedrock') {
+    // A stage bundled for offline embeddings carries no Bedrock client (see bundle-flags.ts).
+    if (process.env.CEO_BUNDLE_EMBEDDINGS_PROVIDER === 'offline') {
+      return notBundled('Bedrock embeddings', process.env.CEO_BUNDLE_EMBEDDINGS_PROVIDER);
+    }
     return new TitanEmbeddings({
       modelId: config.modelId,
       dimensions: config.dimensions,

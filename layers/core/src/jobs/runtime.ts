@@ -1,7 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/types';
+import { logger } from '../observability/logger';
 import { createSqsClient, type Queue, SqsQueue } from '../queue/queue';
+import { getDb } from '../runtime/db';
+import type { FunctionRoot } from '../runtime/root';
 import { getJobsConfig, type JobsConfig } from './config';
 import { DynamoIdempotencyStore } from './idempotency-store';
 import { JobService } from './job-service';
@@ -101,4 +104,15 @@ export function resetJobsRuntime(): void {
   shared?.doc.destroy();
   shared?.sqs.destroy();
   shared = undefined;
+}
+
+/**
+ * The function's jobs runtime (its profile must declare `jobs`). Large results are read back from Postgres:
+ * only a function that declares `db` may open it.
+ */
+export function jobsFor(root: FunctionRoot): JobsRuntime {
+  root.require('jobs');
+  const noDb = () =>
+    Promise.reject(new Error(`Function ${root.id} has no database: large job results are not readable here`));
+  return getJobsRuntime({ db: root.needs.db ? () => getDb(root.config) : noDb, logger });
 }
