@@ -57,6 +57,8 @@ export interface BundleSize {
   overBudget: boolean;
   forbidden: string[];
   topPackages: { name: string; bytes: number }[];
+  /** Every package in the bundle. */
+  packages: string[];
   buildMs: number;
 }
 
@@ -128,6 +130,7 @@ export async function measureBundle(
     overBudget: js.contents.byteLength > budgetBytes,
     forbidden,
     topPackages,
+    packages: [...packages.keys()].sort(),
     buildMs,
   };
 }

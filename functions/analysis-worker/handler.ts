@@ -1,5 +1,5 @@
 import { runAnalysisWithServices } from '../../layers/core/src/jobs/analyzer-runner';
-import { jobsFor } from '../../layers/core/src/jobs/runtime';
+import { workerJobsFor } from '../../layers/core/src/jobs/runtime';
 import { createJobWorkerHandler } from '../../layers/core/src/jobs/worker';
 import { logger } from '../../layers/core/src/observability/logger';
 import { emfSink } from '../../layers/core/src/observability/metrics';
@@ -8,7 +8,7 @@ import { servicesFor } from '../../layers/core/src/runtime/services';
 import { needsOf } from '../routes';
 
 const root = functionRoot('analysis-worker', needsOf('analysis-worker'));
-const jobs = jobsFor(root);
+const jobs = workerJobsFor(root);
 
 /**
  * The analysis worker: SQS batches (event source mapping with ReportBatchItemFailures) → partial batch

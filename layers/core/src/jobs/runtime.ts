@@ -104,6 +104,38 @@ export function resetJobsRuntime(): void {
   shared?.doc.destroy();
   shared?.sqs.destroy();
   shared = undefined;
+  sharedWorker = undefined;
+}
+
+/** What the worker uses of the jobs runtime: the job store and the large-result store (no queue, no service). */
+export interface WorkerJobs {
+  config: JobsConfig;
+  jobs: DynamoJobStore;
+  results: JobResultStore;
+}
+
+let sharedWorker: WorkerJobs | undefined;
+
+/**
+ * The worker's jobs stores (its profile must declare `jobs` and `db`), built once per instance. Kept apart
+ * from `jobsFor` so the worker's bundle carries neither the SQS client nor the start/status service.
+ */
+export function workerJobsFor(root: FunctionRoot): WorkerJobs {
+  root.require('jobs');
+  root.require('db');
+  if (!sharedWorker) {
+    const config = getJobsConfig();
+    const doc = createDynamoDocumentClient({
+      region: config.AWS_REGION,
+      endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
+    });
+    sharedWorker = {
+      config,
+      jobs: new DynamoJobStore(doc, config.JOBS_TABLE),
+      results: new LazyJobResultStore(() => getDb(root.config)),
+    };
+  }
+  return sharedWorker;
 }
 
 /**
