@@ -185,14 +185,15 @@ describe('API routes', () => {
 });
 
 describe('analysis worker and queue', () => {
-  it('consumes the analysis queue with partial batch failures and bounded concurrency', () => {
+  it('consumes the analysis queue with partial batch failures and bounded concurrency (2 agent runs at once in dev)', () => {
     const workerId = fnLogicalId(s.stacks.api.worker);
     const [, mapping] = ofType(s.api, 'AWS::Lambda::EventSourceMapping')[0]!;
     expect(refTarget(mapping.Properties?.FunctionName)).toBe(workerId);
     expect(mapping.Properties).toMatchObject({
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
-      BatchSize: 5,
+      // records run one at a time per instance, each with an agent deadline near the whole time-out: one per batch
+      BatchSize: 1,
     });
     const queueId = refTarget(resolveStackOutput(mapping.Properties?.EventSourceArn, s.data));
     expect(queueId).toBe(logicalId(s.stacks.data, s.stacks.data.analysisQueue));
