@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import { jwtSettings } from '../../layers/core/src/auth/jwt-settings';
 import { login } from '../../layers/core/src/auth/login';
-import { getConfig } from '../../layers/core/src/config';
 import { UnauthorizedError } from '../../layers/core/src/errors';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { LoginBody } from '../../layers/core/src/http/schemas';
-import { getDb } from '../../layers/core/src/runtime/db';
-import { getRateLimiter } from '../../layers/core/src/runtime/ratelimit';
+import { dbFor } from '../../layers/core/src/runtime/db';
+import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { needsOf } from '../routes';
 
-const config = getConfig();
+const root = functionRoot('auth-login', needsOf('auth-login'));
 
 /** POST /api/v1/auth/login — email + password → short-lived JWT. */
 export const handler = httpHandler<z.infer<typeof LoginBody>>(
@@ -16,12 +17,12 @@ export const handler = httpHandler<z.infer<typeof LoginBody>>(
   async (req) => {
     // Per email, per source IP and globally, before any password work: slows guessing and keeps scrypt from
     // being a CPU sink; a success is given back to the email's allowance.
-    const ticket = await (await getRateLimiter()).checkLogin({
+    const ticket = await (await rateLimiterFor(root)).checkLogin({
       email: req.body.email,
       ip: req.event.requestContext?.identity?.sourceIp ?? 'unknown',
     });
-    const db = await getDb(config);
-    const result = await login(db, req.body, await jwtSettings(config)).catch((err: unknown) => {
+    const db = await dbFor(root);
+    const result = await login(db, req.body, await jwtSettings(root.config)).catch((err: unknown) => {
       if (err instanceof UnauthorizedError) ticket.failed();
       throw err;
     });

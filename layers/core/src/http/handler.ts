@@ -21,6 +21,12 @@ export interface HttpHandlerOptions<B, Q, P> {
   route: string;
   /** Require a valid bearer JWT */
   auth: boolean;
+  /**
+   * With `auth`: also check that the token's user still exists (once per token and instance; needs the
+   * database). Default true. A function without database access (analysis-start) sets false; its work is
+   * checked where it runs (the worker refuses a job whose user is gone before running it).
+   */
+  checkUser?: boolean;
   body?: import('zod').ZodType<B>;
   query?: import('zod').ZodType<Q>;
   params?: import('zod').ZodType<P>;
@@ -46,7 +52,10 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
 ): LambdaHttpHandler {
   const config = getConfig();
   const jwt = () => jwtSettings(config);
-  const checkUser = options.auth ? createUserCheck(() => getDb(config), loadUserCheckConfig()) : undefined;
+  const checkUser =
+    options.auth && options.checkUser !== false
+      ? createUserCheck(() => getDb(config), loadUserCheckConfig())
+      : undefined;
 
   const base = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const v = event.validated ?? { body: undefined, query: {}, params: {} };

@@ -4,7 +4,7 @@ import {
   APIConnectionTimeoutError,
   APIError,
   APIUserAbortError,
-} from '@anthropic-ai/sdk';
+} from '@anthropic-ai/sdk/core/error';
 import { AppError, UpstreamUnavailableError } from '../errors';
 
 /** The model's structured answer stayed invalid after one corrective retry. */
