@@ -126,6 +126,9 @@ export class Instance {
         );
         this.proc = proc;
         const prefix = `[${this.def.name}]`;
+        this.opts.log(
+          `${prefix} INIT_START Runtime Version: nodejs:${process.versions.node} (template: ${this.def.runtime}) Instance: ${this.id} Pid: ${proc.pid}`,
+        );
         for (const s of [proc.stdout!, proc.stderr!]) {
           createInterface({ input: s }).on('line', (line) => this.opts.log(`${prefix} ${line}`));
         }
