@@ -12,6 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
@@ -186,8 +187,11 @@ let handler;
 try {
   handler = await loadHandler();
 } catch (err) {
-  const type = err?.name?.startsWith('Runtime.') ? err.name : `Runtime.${err?.name ?? 'Unknown'}`;
-  await postError(`${PREFIX}/init/error`, err, type).catch(() => {});
+  // Local aid beyond the managed runtime's log: the whole error (fields such as `details` included).
+  console.error(
+    `Init error: ${inspect(err, { depth: 4, breakLength: Number.POSITIVE_INFINITY }).replace(/\n\s*/g, ' ')}`,
+  );
+  await postError(`${PREFIX}/init/error`, err, err?.name || 'Runtime.Unknown').catch(() => {});
   process.exit(1);
 }
 

@@ -257,8 +257,8 @@ export async function startLambdaHost(opts: HostOptions): Promise<LambdaHost> {
       return pool;
     };
     for (const def of functions) poolFor(def);
-    cleanups.push(() => {
-      for (const p of pools.values()) p.close();
+    cleanups.push(async () => {
+      await Promise.all([...pools.values()].map((p) => p.close()));
     });
 
     // The deploy-time custom resources backed by the app's own bundles (the schema migrations) run once.

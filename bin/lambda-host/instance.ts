@@ -93,6 +93,7 @@ export class Instance {
   private readonly opts: InstanceOptions;
   private spawnedAt = 0;
   private lastMaxMemoryMb?: number;
+  private exitedPromise?: Promise<void>;
 
   constructor(opts: InstanceOptions) {
     this.opts = opts;
@@ -125,6 +126,7 @@ export class Instance {
           { cwd: this.def.taskRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         this.proc = proc;
+        this.exitedPromise = new Promise<void>((r) => proc.once('exit', () => r()));
         const prefix = `[${this.def.name}]`;
         this.opts.log(
           `${prefix} INIT_START Runtime Version: nodejs:${process.versions.node} (template: ${this.def.runtime}) Instance: ${this.id} Pid: ${proc.pid}`,
@@ -191,6 +193,11 @@ export class Instance {
     } catch {
       return undefined;
     }
+  }
+
+  /** Resolves when the process has exited (and been reaped). */
+  exited(): Promise<void> {
+    return this.exitedPromise ?? Promise.resolve();
   }
 
   /** Ends the instance: its whole process group, its Runtime API server and its /tmp. */

@@ -16,6 +16,8 @@ export interface PoolOptions {
   maxInstances: number;
   onLimit: 'queue' | 'throttle';
   idleTimeoutMs: number;
+  /** INIT phase limit (default 10 000 ms, Lambda's). */
+  initTimeoutMs?: number;
   log: (line: string) => void;
   onReport?: (r: InvocationReport) => void;
 }
@@ -78,14 +80,19 @@ export class FunctionPool {
     return outcome;
   }
 
-  /** Stops every instance (their process groups) and refuses new invocations. */
-  close(): void {
+  /** Stops every instance (their process groups), waits for their exit, refuses new invocations. */
+  async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
     for (const w of this.waiters.splice(0)) {
       w.reject({ kind: 'error', phase: 'init', errorType: 'HostShutdown', errorMessage: 'host is stopping' });
     }
-    for (const i of [...this.instances]) i.kill();
+    const all = [...this.instances];
+    for (const i of all) i.kill();
+    await Promise.race([
+      Promise.all(all.map((i) => i.exited())),
+      new Promise((r) => setTimeout(r, 5_000).unref()),
+    ]);
   }
 
   private acquire(): Promise<Instance> | undefined {
@@ -116,7 +123,8 @@ export class FunctionPool {
       if (this.instances.size >= this.opts.maxInstances) return;
       const waiter = this.waiters.shift()!;
       const instance = this.spawn();
-      instance.start(this.def.timeoutSeconds * 1000).then(
+      // Lambda bounds the INIT phase by 10 s, whatever the function's timeout.
+      instance.start(Math.max(10_000, this.opts.initTimeoutMs ?? 10_000)).then(
         () => waiter.resolve(instance),
         (outcome: InvokeOutcome) => {
           waiter.reject(outcome);

@@ -72,7 +72,7 @@ afterAll(async () => {
   await dropDb?.();
 });
 
-describe('start:lambda serves the synthesized artefacts', () => {
+describe('start:lambda serves the synthesized artefacts', { timeout: 90_000 }, () => {
   it('builds its routes and the queue mapping from the templates', () => {
     expect(host.grep(/routes:/)[0]).toContain('POST /api/v1/decision/analyze/stream (stream)');
     expect(host.summary.mappings).toEqual([

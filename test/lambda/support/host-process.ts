@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 
@@ -77,7 +78,7 @@ export async function startHostProcess(opts: {
       const from = o.from ?? 0;
       const hit = lines.slice(from).find((l) => re.test(l));
       if (hit) return resolve(hit);
-      const timeoutMs = o.timeoutMs ?? 30_000;
+      const timeoutMs = o.timeoutMs ?? 60_000;
       const timer = setTimeout(() => {
         listeners.delete(listener);
         reject(
@@ -154,11 +155,15 @@ export async function throwAwayDatabase(): Promise<{ url: string; drop(): Promis
   };
 }
 
-/** True when no process with this pid is alive. */
+/** True when no process with this pid is alive (a zombie awaiting its reaper counts as gone). */
 export function gone(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+  } catch {
+    return true;
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return true;
   }
