@@ -43,6 +43,8 @@ export interface LocalServices {
   tables: Map<string, string>;
   queues: Map<string, LocalQueue>;
   secrets: Map<string, { arn: string; name: string; source: string }>;
+  /** Replaces the value of the secret with this ARN (the host's own value for it). */
+  putSecret(arn: string, value: string): boolean;
   /** Ref/GetAtt of the local resources (tables, queues, secrets); others are left to the caller. */
   bind(r: ResourceRef, attribute?: string): string | undefined;
   stop(): Promise<void>;
@@ -51,13 +53,6 @@ export interface LocalServices {
 export interface LocalServicesOptions {
   /** Overrides every queue's VisibilityTimeout (seconds): for tests of redelivery and the DLQ. */
   visibilityTimeoutSeconds?: number;
-  /**
-   * The value of a secret: the secret's resource and the names of the variables whose value is its ARN.
-   * Returning undefined falls back to the template (SecretString, else a generated value).
-   */
-  secretValue?: (r: ResourceRef, referencedBy: string[]) => string | undefined;
-  /** Which variables reference each secret (logical id → names), computed by the caller from the functions. */
-  secretReferences?: Map<string, string[]>;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -246,13 +241,9 @@ export async function startLocalServices(
       const p = r.resource.Properties ?? {};
       const name = nameOf(r, 'Name', 512);
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${randomBytes(3).toString('hex')}`;
-      const fromHost = opts.secretValue?.(r, opts.secretReferences?.get(r.logicalId) ?? []);
       let value: string;
       let source: string;
-      if (fromHost !== undefined) {
-        value = fromHost;
-        source = 'host environment';
-      } else if (typeof p.SecretString === 'string') {
+      if (typeof p.SecretString === 'string') {
         value = p.SecretString;
         source = 'template SecretString';
       } else {
@@ -272,6 +263,13 @@ export async function startLocalServices(
       queues,
       secrets,
       bind,
+      putSecret(arn, value) {
+        const s = [...secrets.values()].find((x) => x.arn === arn);
+        if (!s) return false;
+        sm.put({ arn, name: s.name, value });
+        s.source = 'host environment';
+        return true;
+      },
       stop,
     };
   } catch (err) {

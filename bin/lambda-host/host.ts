@@ -157,30 +157,8 @@ export async function startLambdaHost(opts: HostOptions): Promise<LambdaHost> {
     const database = await openDatabase({ env, log, workDir });
     cleanups.push(() => database.stop());
 
-    // Secrets: a variable NAME_SECRET_ARN (or NAME_ARN) whose NAME is set on the host takes the host's value.
-    const secretRefs = new Map<string, string[]>();
-    for (const c of candidates) {
-      for (const [k, v] of Object.entries(
-        ((c.r.resource.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ??
-          {}) as Record<string, unknown>,
-      )) {
-        const json = JSON.stringify(v);
-        for (const s of assembly.resources('AWS::SecretsManager::Secret')) {
-          if (json.includes(`"${s.logicalId}"`))
-            secretRefs.set(s.logicalId, [...(secretRefs.get(s.logicalId) ?? []), k]);
-        }
-      }
-    }
     const services = await startLocalServices(assembly, {
       visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds,
-      secretReferences: secretRefs,
-      secretValue: (_r, names) => {
-        for (const n of names) {
-          const base = n.replace(/_SECRET_ARN$|_ARN$/, '');
-          if (base !== n && env[base]) return env[base];
-        }
-        return undefined;
-      },
     });
     cleanups.push(() => services.stop());
 
@@ -235,6 +213,18 @@ export async function startLambdaHost(opts: HostOptions): Promise<LambdaHost> {
         def.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       }
       functions.push(def);
+    }
+    // A variable NAME_SECRET_ARN (or NAME_ARN) pointing at a local secret takes the host's NAME when it is set.
+    for (const def of functions) {
+      for (const [k, v] of Object.entries(def.env)) {
+        const base = k.replace(/_SECRET_ARN$|_ARN$/, '');
+        if (base === k || !v.startsWith('arn:aws:secretsmanager:')) continue;
+        // The Claude stand-in (ANTHROPIC_BASE_URL without a key) takes any key: the secret must not say `unset`.
+        const value =
+          env[base] ||
+          (base === 'ANTHROPIC_API_KEY' && env.ANTHROPIC_BASE_URL ? 'local-claude-stand-in' : undefined);
+        if (value) services.putSecret(v, value);
+      }
     }
 
     const pools = new Map<string, FunctionPool>();
