@@ -138,7 +138,7 @@ export class AppFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: stage.logLevel,
         LOG_LEVEL: stage.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(stage.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         CORS_ORIGIN: stage.corsOrigins.join(','),
       },
       bundling: {

@@ -185,14 +185,15 @@ describe('API routes', () => {
 });
 
 describe('analysis worker and queue', () => {
-  it('consumes the analysis queue with partial batch failures and bounded concurrency', () => {
+  it('consumes the analysis queue with partial batch failures and bounded concurrency (2 agent runs at once in dev)', () => {
     const workerId = fnLogicalId(s.stacks.api.worker);
     const [, mapping] = ofType(s.api, 'AWS::Lambda::EventSourceMapping')[0]!;
     expect(refTarget(mapping.Properties?.FunctionName)).toBe(workerId);
     expect(mapping.Properties).toMatchObject({
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
-      BatchSize: 5,
+      // records run one at a time per instance, each with an agent deadline near the whole time-out: one per batch
+      BatchSize: 1,
     });
     const queueId = refTarget(resolveStackOutput(mapping.Properties?.EventSourceArn, s.data));
     expect(queueId).toBe(logicalId(s.stacks.data, s.stacks.data.analysisQueue));
@@ -401,12 +402,12 @@ describe('least privilege', () => {
     expect(secretRefs).toBeGreaterThan(0);
   });
 
-  it('gives the JWT secret to the routes that verify or sign tokens, the Anthropic key only to LLM users', () => {
+  it('gives the JWT secret to the routes that verify or sign tokens, the Anthropic key only to LLM users (and /health, which reports it)', () => {
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const e = env(fnLogicalId(fn));
       const { needs } = route;
       expect(e.JWT_SECRET_ARN !== undefined, route.id).toBe(needs.jwt);
-      expect(e.ANTHROPIC_API_KEY_SECRET_ARN !== undefined, route.id).toBe(needs.llm);
+      expect(e.ANTHROPIC_API_KEY_SECRET_ARN !== undefined, route.id).toBe(needs.llm || needs.llmKey === true);
     }
   });
 });
