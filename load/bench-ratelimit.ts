@@ -2,7 +2,7 @@
  * Rate-limit over-admission (issue #12, item 1): `npx tsx load/bench-ratelimit.ts` (also `npm run bench -- ratelimit`).
  *
  * N limiter instances = N separate RateLimiter objects in this process, each over its own cache stack and so
- * its own ioredis connection, all on one Redis (REDIS_URL, default redis://127.0.0.1:6379). A burst of 600
+ * its own ioredis connection — and, in one row, N separate processes (load/bench-child.ts) — all on one Redis (REDIS_URL, default redis://127.0.0.1:6379). A burst of 600
  * analyze requests for one user with 200 in flight, spread round-robin over the instances; the limit is 120 per
  * minute. Prints admitted requests and over-admission for N = 2 and 4, with Redis up (idle and with both
  * cores saturated by spinning threads) and with Redis unreachable (each instance enforcing its share,
@@ -19,6 +19,7 @@ import { burst } from '../test/support/burst';
 import { closedPort } from '../test/support/ports';
 import { deleteKeys } from '../test/support/redis-keys';
 import { busyCores } from './busy';
+import { runChildren } from './children';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `bench:rl:${randomBytes(4).toString('hex')}:`;
@@ -80,6 +81,22 @@ for (const n of [2, 4]) {
       ),
     );
   row('Redis unreachable (local shares)', n, down);
+}
+
+// Separate processes (like two runtimes): each its own limiter and connection, its part of the burst.
+for (const n of [2, 4]) {
+  const admitted: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    runId++;
+    const parts = await runChildren<{ ok: number }>(n, () => [
+      'limit',
+      `${PREFIX}${runId}:`,
+      String(600 / n),
+      String(200 / n),
+    ]);
+    admitted.push(parts.reduce((s, p) => s + p.ok, 0));
+  }
+  row('Redis up, separate processes', n, admitted);
 }
 
 // Login spray: 60 emails × 10 wrong attempts from 3 source IPs, 200 in flight, 2 instances.

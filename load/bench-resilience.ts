@@ -19,6 +19,7 @@ import { RateLimiter } from '../layers/core/src/ratelimit/limiter';
 import { deleteKeys } from '../test/support/redis-keys';
 import { startRedisServer } from '../test/support/redis-server';
 import { busyCores, spin } from './busy';
+import { runChildren } from './children';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `bench:res:${randomBytes(4).toString('hex')}:`;
@@ -96,10 +97,24 @@ for (let i = 0; i < ROUNDS; i++) idle.push(await recovery(false));
 for (let i = 0; i < ROUNDS; i++) busy.push(await recovery(true));
 const stampedes: Record<number, number[]> = { 2: [], 4: [] };
 for (const n of [2, 4]) for (let i = 0; i < ROUNDS; i++) stampedes[n]!.push(await stampede(n));
+// the same over separate processes (like separate runtimes), each with 1000 / N of the requests
+const processStampedes: Record<number, number[]> = { 2: [], 4: [] };
+for (const n of [2, 4]) {
+  for (let i = 0; i < ROUNDS; i++) {
+    const probe = createCacheStack(
+      loadCacheConfig({ REDIS_URL, CACHE_KEY_PREFIX: PREFIX } as NodeJS.ProcessEnv),
+    );
+    const key = probe.tiered.key(randomUUID(), 'answer', 'analyze', { q: 'should we expand to korea' });
+    await probe.close();
+    const parts = await runChildren<{ runs: number }>(n, () => ['stampede', PREFIX, String(1000 / n), key]);
+    processStampedes[n]!.push(parts.reduce((s, p) => s + p.runs, 0));
+  }
+}
 
 console.log('breaker recovery after redis-server is back (ms; cache breaker / rate-limiter breaker):');
 console.log(`  idle:           ${idle.map((r) => `${r.breakerMs} / ${r.limiterMs}`).join(', ')}`);
 console.log(`  cores saturated: ${busy.map((r) => `${r.breakerMs} / ${r.limiterMs}`).join(', ')}`);
 console.log('stampede: loader runs for 1000 identical cold requests');
-for (const n of [2, 4]) console.log(`  ${n} instances: ${stampedes[n]!.join(', ')}`);
+for (const n of [2, 4]) console.log(`  ${n} instances in one process: ${stampedes[n]!.join(', ')}`);
+for (const n of [2, 4]) console.log(`  ${n} separate processes: ${processStampedes[n]!.join(', ')}`);
 await deleteKeys(PREFIX, REDIS_URL);

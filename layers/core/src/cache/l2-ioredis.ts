@@ -41,7 +41,7 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
   // Commands are never queued while disconnected; a call waits for the connection at most one command
   // time-out and then fails without sending anything (so a late command never lands after its caller gave up).
   let readyPromise: Promise<void> | undefined;
-  const ready = async (): Promise<void> => {
+  const ready = async (waitMs = opts.commandTimeoutMs): Promise<void> => {
     if (client.status === 'ready') return;
     if (client.status === 'wait' || client.status === 'end') client.connect().catch(() => {});
     readyPromise ??= new Promise<void>((resolve) => {
@@ -54,7 +54,7 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
     const ok = await Promise.race([
       readyPromise.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), opts.commandTimeoutMs);
+        timer = setTimeout(() => resolve(false), waitMs);
       }),
     ]);
     clearTimeout(timer);
@@ -63,7 +63,7 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
 
   /** Waits for the connection, then bounds the command itself from when it is sent. */
   const run = async <T>(op: string, fn: () => Promise<T>, ms = opts.commandTimeoutMs): Promise<T> => {
-    await ready();
+    await ready(ms);
     return boundedCall(fn, ms, op);
   };
 
