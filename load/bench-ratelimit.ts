@@ -2,7 +2,7 @@
  * Rate-limit over-admission (issue #12, item 1): `npx tsx load/bench-ratelimit.ts` (also `npm run bench -- ratelimit`).
  *
  * N limiter instances = N separate RateLimiter objects in this process, each over its own cache stack and so
- * its own ioredis connection — and, in one row, N separate processes (load/bench-child.ts) — all on one Redis (REDIS_URL, default redis://127.0.0.1:6379). A burst of 600
+ * its own ioredis connection — and, in one row, N separate processes (load/child.ts) — all on one Redis (REDIS_URL, default redis://127.0.0.1:6379). A burst of 600
  * analyze requests for one user with 200 in flight, spread round-robin over the instances; the limit is 120 per
  * minute. Prints admitted requests and over-admission for N = 2 and 4, with Redis up (idle and with both
  * cores saturated by spinning threads) and with Redis unreachable (each instance enforcing its share,

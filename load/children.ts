@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const CHILD = fileURLToPath(new URL('./bench-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /** Starts `n` bench-child processes with `args`, releases them together, returns their JSON answers. */
 export async function runChildren<T>(n: number, args: (i: number) => string[]): Promise<T[]> {
