@@ -13,9 +13,10 @@ import { postSse } from '../support/sse-client';
 
 const STREAM = '/api/v1/decision/analyze/stream';
 
-/** Resolves when `cond()` holds, checking after each turn of the event loop (no wall-clock guess). */
-async function until(cond: () => boolean, what: string, maxTurns = 200_000): Promise<void> {
-  for (let i = 0; i < maxTurns; i++) {
+/** Resolves when `cond()` holds, checking after each turn of the event loop (the cap only names a hang). */
+async function until(cond: () => boolean, what: string, capMs = 20_000): Promise<void> {
+  const end = performance.now() + capMs;
+  while (performance.now() < end) {
     if (cond()) return;
     await new Promise((r) => setImmediate(r));
   }

@@ -40,42 +40,52 @@ afterAll(async () => {
   await deletePrefix(prefix);
 });
 
+/** The embedded RESP stand-in (no Redis on this machine, outside CI) runs no Lua: the shared tests skip. */
+const noLua = process.env.TEST_REDIS_EMBEDDED === '1';
+const shared = it.skipIf(noLua);
+
 describe('rate limiter over the real Redis (atomic sliding window)', () => {
-  it('allows the allowance, then 429 with Retry-After until the oldest admission leaves the window', async () => {
-    let now = 1_800_000_000_000;
-    const l = limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 3 }, () => now);
-    for (let i = 0; i < 3; i++) {
+  shared(
+    'allows the allowance, then 429 with Retry-After until the oldest admission leaves the window',
+    async () => {
+      let now = 1_800_000_000_000;
+      const l = limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 3 }, () => now);
+      for (let i = 0; i < 3; i++) {
+        await l.check('analyze', { org: 'org-a', subject: 'user-1' });
+        now += 10_000;
+      }
+      const err = await rejection(l.check('analyze', { org: 'org-a', subject: 'user-1' }));
+      expect(err).toBeInstanceOf(RateLimitedError);
+      const e = err as RateLimitedError;
+      expect(e.status).toBe(429);
+      // admissions at 0, 10 s, 20 s; now 30 s: the first leaves the window at 60 s
+      expect(e.headers['Retry-After']).toBe('30');
+      expect(e.details).toMatchObject({ limit: 'analyze_user', scope: 'shared', retryAfterSeconds: 30 });
+      // other users and orgs have their own windows
+      await l.check('analyze', { org: 'org-a', subject: 'user-2' });
+      await l.check('analyze', { org: 'org-b', subject: 'user-1' });
+      // sliding, not fixed: 30 s later exactly one slot is free again
+      now += 30_000;
       await l.check('analyze', { org: 'org-a', subject: 'user-1' });
-      now += 10_000;
-    }
-    const err = await rejection(l.check('analyze', { org: 'org-a', subject: 'user-1' }));
-    expect(err).toBeInstanceOf(RateLimitedError);
-    const e = err as RateLimitedError;
-    expect(e.status).toBe(429);
-    // admissions at 0, 10 s, 20 s; now 30 s: the first leaves the window at 60 s
-    expect(e.headers['Retry-After']).toBe('30');
-    expect(e.details).toMatchObject({ limit: 'analyze_user', scope: 'shared', retryAfterSeconds: 30 });
-    // other users and orgs have their own windows
-    await l.check('analyze', { org: 'org-a', subject: 'user-2' });
-    await l.check('analyze', { org: 'org-b', subject: 'user-1' });
-    // sliding, not fixed: 30 s later exactly one slot is free again
-    now += 30_000;
-    await l.check('analyze', { org: 'org-a', subject: 'user-1' });
-    await expect(l.check('analyze', { org: 'org-a', subject: 'user-1' })).rejects.toBeInstanceOf(
-      RateLimitedError,
-    );
-  });
+      await expect(l.check('analyze', { org: 'org-a', subject: 'user-1' })).rejects.toBeInstanceOf(
+        RateLimitedError,
+      );
+    },
+  );
 
   for (const instances of [2, 4]) {
-    it(`a burst of 600 with 200 in flight over ${instances} instances (own connections) admits exactly the limit`, async () => {
-      const subject = `burst-${instances}`;
-      const ls = Array.from({ length: instances }, () =>
-        limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 120 }),
-      );
-      const r = await burst(ls, 600, 200, (l) => l.check('analyze', { org: 'org-burst', subject }));
-      expect(r.ok).toBe(120);
-      expect(r.rejected.RateLimitedError).toBe(480);
-    });
+    shared(
+      `a burst of 600 with 200 in flight over ${instances} instances (own connections) admits exactly the limit`,
+      async () => {
+        const subject = `burst-${instances}`;
+        const ls = Array.from({ length: instances }, () =>
+          limiter(stack().l2, { RATE_LIMIT_ANALYZE_PER_MIN: 120 }),
+        );
+        const r = await burst(ls, 600, 200, (l) => l.check('analyze', { org: 'org-burst', subject }));
+        expect(r.ok).toBe(120);
+        expect(r.rejected.RateLimitedError).toBe(480);
+      },
+    );
 
     it(`with Redis unreachable, ${instances} instances each enforce their share (limit still holds)`, async () => {
       const port = await closedPort();
@@ -101,28 +111,32 @@ describe('rate limiter over the real Redis (atomic sliding window)', () => {
     await expect(l.check('analyze', { org: 'o', subject: 'u' })).rejects.toBeInstanceOf(RateLimitedError);
   });
 
-  it('login: per email (a success is given back), per source IP and globally, before any password work', async () => {
-    const l = limiter(stack().l2, {
-      RATE_LIMIT_LOGIN_PER_MIN: 3,
-      RATE_LIMIT_LOGIN_IP_PER_MIN: 5,
-      RATE_LIMIT_LOGIN_GLOBAL_PER_MIN: 100,
-      RATE_LIMIT_LOGIN_LOCAL_FAILURES: 0,
-    });
-    // successes do not use up the email's allowance
-    for (let i = 0; i < 4; i++) (await l.checkLogin({ email: 'ceo@x.test', ip: `10.0.0.${i}` })).succeeded();
-    await new Promise((r) => setImmediate(r));
-    // failures do
-    for (let i = 0; i < 3; i++) (await l.checkLogin({ email: 'CEO@x.test', ip: `10.0.1.${i}` })).failed();
-    const byEmail = await rejection(l.checkLogin({ email: 'ceo@x.test', ip: '10.0.2.1' }));
-    expect((byEmail as RateLimitedError).details).toMatchObject({ limit: 'login_email' });
-    // a spray from one IP across many emails hits the IP limit
-    let byIp: unknown;
-    for (let i = 0; i < 6 && !byIp; i++)
-      byIp = await rejection(l.checkLogin({ email: `s${i}@x.test`, ip: '10.9.9.9' }));
-    expect((byIp as RateLimitedError).details).toMatchObject({ limit: 'login_ip' });
-  });
+  shared(
+    'login: per email (a success is given back), per source IP and globally, before any password work',
+    async () => {
+      const l = limiter(stack().l2, {
+        RATE_LIMIT_LOGIN_PER_MIN: 3,
+        RATE_LIMIT_LOGIN_IP_PER_MIN: 5,
+        RATE_LIMIT_LOGIN_GLOBAL_PER_MIN: 100,
+        RATE_LIMIT_LOGIN_LOCAL_FAILURES: 0,
+      });
+      // successes do not use up the email's allowance
+      for (let i = 0; i < 4; i++)
+        (await l.checkLogin({ email: 'ceo@x.test', ip: `10.0.0.${i}` })).succeeded();
+      await new Promise((r) => setImmediate(r));
+      // failures do
+      for (let i = 0; i < 3; i++) (await l.checkLogin({ email: 'CEO@x.test', ip: `10.0.1.${i}` })).failed();
+      const byEmail = await rejection(l.checkLogin({ email: 'ceo@x.test', ip: '10.0.2.1' }));
+      expect((byEmail as RateLimitedError).details).toMatchObject({ limit: 'login_email' });
+      // a spray from one IP across many emails hits the IP limit
+      let byIp: unknown;
+      for (let i = 0; i < 6 && !byIp; i++)
+        byIp = await rejection(l.checkLogin({ email: `s${i}@x.test`, ip: '10.9.9.9' }));
+      expect((byIp as RateLimitedError).details).toMatchObject({ limit: 'login_ip' });
+    },
+  );
 
-  it('login: the global limit bounds a spray across IPs and emails', async () => {
+  shared('login: the global limit bounds a spray across IPs and emails', async () => {
     const l = limiter(stack().l2, {
       RATE_LIMIT_LOGIN_GLOBAL_PER_MIN: 10,
       RATE_LIMIT_LOGIN_LOCAL_FAILURES: 0,
@@ -145,7 +159,7 @@ describe('rate limiter over the real Redis (atomic sliding window)', () => {
     await l.checkLogin({ email: 'w@x.test', ip: '10.2.1.1' });
   });
 
-  it('works the same over the Upstash REST adapter', async () => {
+  shared('works the same over the Upstash REST adapter', async () => {
     upstash = await startUpstashServer();
     const s = stack({
       CACHE_L2: 'upstash',

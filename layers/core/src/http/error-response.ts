@@ -1,4 +1,4 @@
-import { type AppError, isAppError, UpstreamUnavailableError } from '../errors';
+import { AppError, isAppError, UpstreamUnavailableError } from '../errors';
 import type { ApiResult } from './types';
 
 export interface ErrorBody {
@@ -23,9 +23,25 @@ const AWS_THROTTLING = new Set([
   'TooManyRequestsException',
 ]);
 
+/** The caller went away (its request's abort signal fired): nobody reads the answer; logged as expected. */
+class ClientClosedError extends AppError {
+  constructor(cause: unknown) {
+    super(499, 'client_closed_request', 'The client closed the request', { cause });
+  }
+}
+
+function isCallerAbort(err: Error): boolean {
+  return (
+    err.name === 'AbortError' ||
+    err.name === 'APIUserAbortError' ||
+    /^client (disconnected|closed)/i.test(err.message)
+  );
+}
+
 /** Dependency failures that are worth a retry by the client: 503, not 500. */
 export function asDependencyError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
+  if (isCallerAbort(err)) return new ClientClosedError(err);
   // middy aborts a handler just before the Lambda time-out: the work took too long, the client may retry.
   if (err.name === 'TimeoutError' && /AbortError|aborted/i.test(err.message)) {
     return new UpstreamUnavailableError(
