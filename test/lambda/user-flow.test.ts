@@ -8,9 +8,6 @@ import { postSse } from '../support/sse-client';
 import { type HostProcess, startHostProcess, throwAwayDatabase } from './support/host-process';
 import { synthOnce } from './support/synth-once';
 
-/** Needs a PostgreSQL server (DATABASE_URL); never skipped in CI, where a missing one is an error. */
-const runTier = Boolean(process.env.DATABASE_URL) || process.env.CI === 'true';
-
 /**
  * The user flow against `start:lambda`: the synthesized bundles, each instance its own process, behind the API
  * Gateway built from the templates; Claude is the stand-in; the worker takes SQS batches from the mapping.
@@ -43,7 +40,6 @@ async function json(path: string, init: RequestInit = {}) {
 }
 
 beforeAll(async () => {
-  if (!runTier) return;
   const [cdkOut, db, fake] = await Promise.all([
     synthOnce(),
     throwAwayDatabase(),
@@ -76,7 +72,7 @@ afterAll(async () => {
   await dropDb?.();
 });
 
-describe.skipIf(!runTier)('start:lambda serves the synthesized artefacts', { timeout: 90_000 }, () => {
+describe('start:lambda serves the synthesized artefacts', { timeout: 90_000 }, () => {
   it('builds its routes and the queue mapping from the templates', () => {
     expect(host.grep(/routes:/)[0]).toContain('POST /api/v1/decision/analyze/stream (stream)');
     expect(host.summary.mappings).toEqual([
