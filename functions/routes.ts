@@ -55,7 +55,8 @@ export const ROUTES: readonly RouteSpec[] = [
     timeoutSeconds: 5,
     auth: false,
     throttle: 0.05, // public: load balancers and monitors, not clients
-    needs: { ...NONE, db: true, dbAccess: 'read', cache: true, llmKey: true },
+    // jwt: an admin's token unlocks the per-dependency details
+    needs: { ...NONE, db: true, dbAccess: 'read', cache: true, llmKey: true, jwt: true },
   },
   {
     id: 'auth-login',
