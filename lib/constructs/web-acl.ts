@@ -144,7 +144,7 @@ export class ApiWebAcl extends Construct {
       resourceArn: props.apiStage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
-    // The stage ARN is built from the API id and the stage name (no reference to the stage resource): wait for it.
+    // The stage ARN refers to the stage, which orders the two; explicit as well, since the association fails before it.
     this.association.node.addDependency(props.apiStage);
   }
 }
