@@ -226,7 +226,7 @@ export class ApiStack extends Stack {
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Authorization happens in each function: the core verifies the JWT (HS256, jose) before any work; /health, /auth/login and CORS preflight are public by design. See docs/deploy.md.',
+          'Authorization happens in each function: the core verifies the JWT (HS256, jose) before any work; /auth/login and CORS preflight are public by design, and /health answers anyone only {status, version} (the dependency details need an admin JWT). See docs/deploy.md.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

@@ -138,7 +138,7 @@ export class Database extends Construct {
       {
         id: 'AwsSolutions-RDS11',
         reason:
-          'The default port is kept: the cluster is reachable only from the RDS Proxy security group in isolated subnets; a non-standard port adds no protection.',
+          'The default port is kept: the cluster sits in isolated subnets and its security group admits only RDS Proxy and the migration handler; a non-standard port adds no protection.',
       },
       ...(stage.retainData
         ? []
