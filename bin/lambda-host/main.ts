@@ -14,6 +14,8 @@
  *   --idle-timeout-ms MS     end instances idle this long (default 600000)
  *   --node PATH              node binary for the instances (LAMBDA_HOST_NODE; e.g. a Node 22 build)
  *   --no-seed                do not create the demo tenant
+ *   --no-claude-stand-in     without ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL, do not start the local Claude
+ *                            stand-in: analyze then fails closed (503 llm_not_configured) as a deployed stage would
  * FN is a function name, its logical id, or the end of its name (e.g. decision-analyze).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,7 @@ import { type HostOptions, type LambdaHost, startLambdaHost } from './host';
 import { synth } from './synth';
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env) {
-  const opts: Omit<HostOptions, 'cdkOut'> & { cdkOut?: string; stage: string } = {
+  const opts: Omit<HostOptions, 'cdkOut'> & { cdkOut?: string; stage: string; claudeStandIn?: boolean } = {
     stage: env.STAGE_TO_SYNTH ?? 'dev',
     port: env.PORT ? Number(env.PORT) : 3000,
     maxInstances: env.LAMBDA_HOST_MAX_INSTANCES ? Number(env.LAMBDA_HOST_MAX_INSTANCES) : undefined,
@@ -92,6 +94,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env) {
       case '--no-seed':
         opts.seedDemo = false;
         break;
+      case '--no-claude-stand-in':
+        opts.claudeStandIn = false;
+        break;
       default:
         throw new Error(`unknown option ${a}`);
     }
@@ -110,6 +115,7 @@ async function main() {
     console.log(`[host] synthesized in ${Math.round(performance.now() - t0)} ms`);
   }
   let host: LambdaHost | undefined;
+  let standIn: { url: string; close(): Promise<void> } | undefined;
   let stopping = false;
   const shutdown = async (signal: string, code: number) => {
     if (stopping) return;
@@ -118,11 +124,25 @@ async function main() {
     const force = setTimeout(() => process.exit(code || 1), 10_000);
     force.unref();
     await host?.stop().catch(() => {});
+    await standIn?.close().catch(() => {});
     if (synthDir) rmSync(synthDir, { recursive: true, force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // The deployed stage is built for Claude and fails closed without a key. Locally, with neither a key nor a
+  // base URL, the Claude stand-in (the one the tests use) answers instead — announced, never silent.
+  let model = process.env.ANTHROPIC_API_KEY ? 'Claude (ANTHROPIC_API_KEY)' : '';
+  if (!model && process.env.ANTHROPIC_BASE_URL)
+    model = `ANTHROPIC_BASE_URL ${process.env.ANTHROPIC_BASE_URL}`;
+  if (!model && opts.claudeStandIn !== false) {
+    const { startFakeAnthropic } = await import('../../test/support/fake-anthropic');
+    const { SCENARIOS } = await import('../../test/support/fake-anthropic-scenarios');
+    standIn = await startFakeAnthropic({ fallback: SCENARIOS['two-turn-analysis'] });
+    process.env.ANTHROPIC_BASE_URL = standIn.url;
+    model = `the local Claude stand-in at ${standIn.url} (scripted answers; set ANTHROPIC_API_KEY for Claude)`;
+  }
+  if (!model) model = 'none: analyze answers 503 llm_not_configured (--no-claude-stand-in)';
   try {
     host = await startLambdaHost({ ...opts, cdkOut: opts.cdkOut ?? synthDir! });
   } catch (err) {
@@ -137,6 +157,7 @@ async function main() {
   );
   console.log(`  database:  ${String(s.database)}`);
   console.log(`  cache:     ${String(s.cache)}`);
+  console.log(`  model:     ${model}`);
   console.log(`  routes:    ${(s.routes as string[]).join(', ')}`);
   if (opts.seedDemo !== false) console.log(`  demo login: ${DEMO.email} / ${DEMO.password}`);
   console.log(`  try: curl -s ${host.url}/health`);

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import * as z from 'zod';
 import type { Queryable } from '../db/types';
+import { parseEnv } from '../env';
 import { UnauthorizedError } from '../errors';
 import type { AuthContext } from './jwt';
 
@@ -10,7 +11,7 @@ const Schema = z.object({
 });
 
 export function loadUserCheckConfig(env: NodeJS.ProcessEnv = process.env): { ttlMs: number } {
-  return { ttlMs: Schema.parse(env).AUTH_USER_CACHE_SECONDS * 1000 };
+  return { ttlMs: parseEnv(Schema, env, 'auth').AUTH_USER_CACHE_SECONDS * 1000 };
 }
 
 export interface UserCheckOptions {

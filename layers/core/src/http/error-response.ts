@@ -25,6 +25,7 @@ const AWS_THROTTLING = new Set([
 
 /** The caller went away (its request's abort signal fired): nobody reads the answer; logged as expected. */
 class ClientClosedError extends AppError {
+  override readonly name: string = 'ClientClosedError';
   constructor(cause: unknown) {
     super(499, 'client_closed_request', 'The client closed the request', { cause });
   }

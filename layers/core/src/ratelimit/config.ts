@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseEnv } from '../env';
 
 /** Rate-limit settings, read once from the environment (0 disables a limit). All windows are 60 s, sliding. */
 const Schema = z.object({
@@ -27,7 +28,7 @@ const Schema = z.object({
 export type RateLimitConfig = z.infer<typeof Schema>;
 
 export function loadRateLimitConfig(env: NodeJS.ProcessEnv = process.env): RateLimitConfig {
-  return Schema.parse(env);
+  return parseEnv(Schema, env, 'rate limit');
 }
 
 /** Fills the defaults for a partial configuration (tests, benchmarks). */
