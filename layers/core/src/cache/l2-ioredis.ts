@@ -43,6 +43,8 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
   let readyPromise: Promise<void> | undefined;
   const ready = async (waitMs = opts.commandTimeoutMs): Promise<void> => {
     if (client.status === 'ready') return;
+    // The last attempt failed and ioredis is waiting to retry: Redis is down, fail at once (no wait per call).
+    if (client.status === 'reconnecting') throw new Error('redis not connected (status reconnecting)');
     if (client.status === 'wait' || client.status === 'end') client.connect().catch(() => {});
     readyPromise ??= new Promise<void>((resolve) => {
       client.once('ready', () => {
