@@ -12,6 +12,8 @@ export interface AnalyzeRequest {
   orgId: string;
   userId: string;
   threadId: string | null;
+  /** The id to store the decision under (the stream announces it before the answer exists); else a new one. */
+  decisionId?: string;
   signal?: AbortSignal;
   /** Streaming: skill and text events, live from the agent or replayed from a cached answer. */
   onEvent?: (e: AgentEvent) => void;
@@ -153,7 +155,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     s.metrics.count('LlmCostUsd', {}, usage.cost_usd);
   }
 
-  const decisionId = randomUUID();
+  const decisionId = req.decisionId ?? randomUUID();
   const response: AnalyzeResponse = {
     decision_id: decisionId,
     query: req.query,
