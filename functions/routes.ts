@@ -131,6 +131,26 @@ export const ROUTES: readonly RouteSpec[] = [
     auth: true,
     needs: { ...NONE, db: true, jwt: true, jobs: 'read' },
   },
+  {
+    id: 'org-metrics-import',
+    method: 'POST',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-import/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    auth: true,
+    needs: { ...NONE, db: true, jwt: true },
+  },
+  {
+    id: 'org-metrics-list',
+    method: 'GET',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-list/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    auth: true,
+    needs: { ...NONE, db: true, jwt: true },
+  },
 ];
 
 /** SQS consumer for long analyses (`POST /api/v1/analysis/start`); the stack gives it the queue as event source. */
