@@ -21,6 +21,16 @@ const { DEMO } = await import('../layers/core/src/orgs/seed');
 const { startLocalServer } = await import('./local/server');
 
 const config = getConfig();
+const { readLock, writeLock } = await import('./local/lock');
+if (config.PGLITE_DIR && !process.env.DATABASE_URL) {
+  const held = readLock(config.PGLITE_DIR);
+  if (held) {
+    console.error(
+      `Another local runtime (pid ${held.pid}) already uses ${config.PGLITE_DIR}: stop it or set DATA_DIR.`,
+    );
+    process.exit(3);
+  }
+}
 // The embedded database is injected here, never imported by code a Lambda bundles.
 registerLocalDb((c) => createPgliteDb({ dataDir: c.PGLITE_DIR }));
 const t0 = performance.now();
@@ -38,6 +48,9 @@ const server = await startLocalServer({
   host: process.env.HOST ?? '127.0.0.1',
 });
 
+// Scripts (create-user, import-metrics) refuse to open the embedded database while this process holds it.
+const unlock =
+  db.kind === 'pglite' && config.PGLITE_DIR ? writeLock(config.PGLITE_DIR, server.url) : () => {};
 console.log(
   `ceo-agent local runtime listening on ${server.url}  (ready in ${Math.round(performance.now() - t0)} ms)`,
 );
@@ -63,6 +76,7 @@ async function shutdown(signal: string) {
   await server.close();
   await jobs.stop();
   await db.close();
+  unlock();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
