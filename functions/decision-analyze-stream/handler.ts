@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import type { z } from 'zod';
 import { streamAnalysis } from '../../layers/core/src/analysis/analyze-stream';
-import { STREAM_FORMATS } from '../../layers/core/src/analysis/stream-protocol';
+import { STREAM_FORMATS, StreamQuery } from '../../layers/core/src/analysis/stream-protocol';
 import { ValidationError } from '../../layers/core/src/errors';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { AnalyzeBody } from '../../layers/core/src/http/schemas';
@@ -13,8 +13,6 @@ import { needsOf, ROUTES } from '../routes';
 
 const root = functionRoot('decision-analyze-stream', needsOf('decision-analyze-stream'));
 const timeoutMs = (ROUTES.find((r) => r.id === 'decision-analyze-stream')?.timeoutSeconds ?? 60) * 1000;
-
-export const StreamQuery = z.object({ format: z.enum(STREAM_FORMATS).optional() }).strict();
 
 /**
  * POST /api/v1/decision/analyze/stream — the analyze path as server-sent events, in a response-streaming Lambda

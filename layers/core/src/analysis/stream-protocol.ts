@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { AgentEvent } from '../agent';
 import type { SseStream } from '../http/sse';
 import type { AnalyzeResponse } from './types';
@@ -21,6 +22,11 @@ import type { AnalyzeResponse } from './types';
  */
 export const STREAM_FORMATS = ['sse', 'ai-sdk'] as const;
 export type StreamFormat = (typeof STREAM_FORMATS)[number];
+
+/** The stream route's query string: `?format=sse|ai-sdk`. */
+export const StreamQuery = z
+  .object({ format: z.enum(STREAM_FORMATS).optional().describe('Wire format (default sse)') })
+  .strict();
 
 /** The event names of the `sse` format, in the order they can occur (documented in the OpenAPI description). */
 export const SSE_EVENT_NAMES = [
