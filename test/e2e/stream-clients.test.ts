@@ -6,6 +6,7 @@
  */
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { EventSource } from 'eventsource';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfigForTests } from '../../layers/core/src/config';
 import { setServices } from '../../layers/core/src/runtime/services';
@@ -196,6 +197,42 @@ describe('streams a web app can consume', () => {
     const data = last!.parts.find((p) => p.type === 'data-analysis') as { data: Record<string, unknown> };
     expect(data.data.recommendation).toBeTruthy();
     expect(last!.id).toBe(data.data.decision_id);
+  });
+
+  it("the README's browser recipe (fetch + eventsource-parser, closing on done) reads one analysis", async () => {
+    const before = await countDecisions();
+    const res = await fetch(`${api.url}${STREAM}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+      },
+      body: JSON.stringify({ query: 'What are the risks of raising prices by 10%?' }),
+    });
+    expect(res.ok).toBe(true);
+    const reader = res
+      .body!.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
+    const seen: string[] = [];
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen.push(value.event ?? 'message');
+      const data = JSON.parse(value.data);
+      if (value.event === 'text') text += data.delta;
+      else if (value.event === 'done' || value.event === 'failed') {
+        await reader.cancel();
+        break;
+      }
+    }
+    expect(seen[0]).toBe('started');
+    expect(seen.at(-1)).toBe('done');
+    expect(seen).toContain('analysis');
+    expect(text.length).toBeGreaterThan(0);
+    expect(await countDecisions()).toBe(before + 1);
   });
 
   it('ai-sdk mode is chosen by header too, and ends with [DONE]', async () => {
