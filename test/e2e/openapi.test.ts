@@ -4,8 +4,10 @@
  * base can answer with), and true: real responses of every route — JSON bodies, stream events, errors —
  * validate against it (ajv, JSON Schema 2020-12). GET /docs is a self-contained page.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -21,6 +23,18 @@ import { postSse } from '../support/sse-client';
 // biome-ignore lint/suspicious/noExplicitAny: JSON documents are inspected freely
 type Json = Record<string, any>;
 type Api = Awaited<ReturnType<typeof startTestApi>>;
+
+function chromiumPath(): string | undefined {
+  for (const bin of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      return execFileSync('which', [bin], { encoding: 'utf8' }).trim() || undefined;
+    } catch {
+      // not installed under this name
+    }
+  }
+  return undefined;
+}
+const chromium = chromiumPath();
 
 /** Every error code a throw site or the local gateway can answer with, found in the source. */
 function errorCodesInSource(): Set<string> {
@@ -234,4 +248,28 @@ describe('the OpenAPI description', () => {
     expect(html).toContain("fetch('openapi.json')");
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="(https?:)?\/\//);
   });
+
+  it.skipIf(!chromium)(
+    'GET /docs renders every route in headless Chromium',
+    async () => {
+      const { stdout } = await promisify(execFile)(
+        chromium!,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--virtual-time-budget=10000',
+          '--dump-dom',
+          `${api.url}/docs`,
+        ],
+        { timeout: 90_000, maxBuffer: 20 * 1024 * 1024 },
+      );
+      expect(stdout).toContain('data-ready="true"');
+      for (const route of ROUTES)
+        expect(stdout).toContain(`id="${doc.paths[route.path][route.method.toLowerCase()].operationId}"`);
+      expect(stdout).toContain('id="sse-events"');
+      expect(stdout).toContain('<code>forbidden</code>');
+    },
+    120_000,
+  );
 });
