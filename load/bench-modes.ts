@@ -9,11 +9,14 @@
 import './bench-env';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { synth } from '../bin/lambda-host/synth';
 import { migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
 import { startHostProcess, throwAwayDatabase } from '../test/lambda/support/host-process';
-import { synthOnce } from '../test/lambda/support/synth-once';
 import { addUser, type TestUser } from '../test/support/api';
 import { startFakeAnthropic } from '../test/support/fake-anthropic';
 import { SCENARIOS } from '../test/support/fake-anthropic-scenarios';
@@ -160,6 +163,7 @@ try {
   await claude.close();
   await dbSources.drop().catch(() => {});
   await dbLambda.drop().catch(() => {});
+  rmSync(synthDir, { recursive: true, force: true });
 }
 console.log('analyze latency (ms), fresh questions (agent path), Claude stand-in answering at once:');
 for (const r of rows) console.log(`  ${r}`);
