@@ -98,11 +98,10 @@ function startSources(env: Record<string, string>): Promise<{ url: string; proc:
 }
 
 const claude = await startFakeAnthropic({ fallback: SCENARIOS['two-turn-analysis'] });
-const [cdkOut, dbSources, dbLambda] = await Promise.all([
-  synthOnce(),
-  throwAwayDatabase(),
-  throwAwayDatabase(),
-]);
+const synthDir = mkdtempSync(join(tmpdir(), 'bench-modes-'));
+const cdkOut = join(synthDir, 'cdk.out');
+synth(cdkOut, 'dev', { quiet: true });
+const [dbSources, dbLambda] = await Promise.all([throwAwayDatabase(), throwAwayDatabase()]);
 if (!dbSources || !dbLambda) throw new Error('set DATABASE_URL: both modes run on a real PostgreSQL here');
 const common = {
   ANTHROPIC_BASE_URL: claude.url,
