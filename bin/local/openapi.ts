@@ -89,6 +89,8 @@ interface RouteDoc {
   summary: string;
   description?: string;
   tag: string;
+  /** Anonymous callers allowed, a bearer JWT changes the answer (e.g. /health details for admins) */
+  optionalAuth?: boolean;
   body?: z.ZodType;
   /** Also accepts text/csv (with this description) */
   csv?: string;
@@ -128,13 +130,14 @@ data-analysis, finish) then \`data: [DONE]\`. Event payloads: see \`x-sse-events
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   health: {
-    summary: 'Version and the state of each dependency',
+    summary: 'Status and version; with an admin JWT, the state of each dependency',
     tag: 'health',
+    optionalAuth: true,
     responses: {
       200: { description: 'ok or degraded (a down L2 cache or an unusable model)', schema: R.HealthResponse },
       503: { description: 'The database is down (same shape, status down)', schema: R.HealthResponse },
     },
-    errors: [],
+    errors: ['invalid_token', 'token_expired', 'auth_not_configured'],
   },
   'auth-login': {
     summary: 'Log in: a short-lived JWT',
@@ -395,7 +398,7 @@ export function buildOpenApi(
       ...(doc.description ? { description: doc.description } : {}),
       tags: [doc.tag],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.auth ? { security: [{ bearer: [] }] } : { security: [] }),
+      security: route.auth ? [{ bearer: [] }] : doc.optionalAuth ? [{}, { bearer: [] }] : [],
       responses,
       'x-lambda': {
         id: route.id,

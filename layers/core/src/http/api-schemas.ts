@@ -34,11 +34,12 @@ export const Dependency = z.object({
   error: z.string().optional(),
 });
 
+/** Public: `{status, version}`; with an admin's bearer JWT, also `stage` and every dependency, always in full. */
 export const HealthResponse = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
     version: z.string(),
-    stage: z.string(),
+    stage: z.string().optional().meta({ description: 'admin JWT only' }),
     dependencies: z
       .object({
         database: Dependency.extend({
@@ -53,8 +54,11 @@ export const HealthResponse = z
         }),
         llm: Dependency.extend({ provider: z.string(), model: z.string(), code: z.string().optional() }),
       })
-      .catchall(z.unknown()),
+      .catchall(z.unknown())
+      .optional()
+      .meta({ description: 'admin JWT only' }),
   })
+  .strict()
   .meta({ id: 'Health' });
 
 export const UserView = z.object({
