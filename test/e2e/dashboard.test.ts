@@ -33,6 +33,9 @@ function chromiumPath(): string | undefined {
 }
 
 const chromium = chromiumPath();
+if (!chromium && process.env.CI === 'true') {
+  throw new Error("CI=true but no headless Chromium: .ci/run installs Debian's chromium package");
+}
 const CHROME_FLAGS = [
   '--headless',
   '--no-sandbox',

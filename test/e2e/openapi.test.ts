@@ -35,6 +35,9 @@ function chromiumPath(): string | undefined {
   return undefined;
 }
 const chromium = chromiumPath();
+if (!chromium && process.env.CI === 'true') {
+  throw new Error("CI=true but no headless Chromium: .ci/run installs Debian's chromium package");
+}
 
 /** Every error code a throw site or the local gateway can answer with, found in the source. */
 function errorCodesInSource(): Set<string> {
