@@ -147,6 +147,28 @@ export const ROUTES: readonly RouteSpec[] = [
     throttle: 0.5, // clients poll it
     needs: { ...NONE, db: true, dbAccess: 'read', jwt: true, jobs: 'read' },
   },
+  {
+    id: 'org-metrics-import',
+    method: 'POST',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-import/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    auth: true,
+    throttle: 0.05, // admins importing data: rare
+    needs: { ...NONE, db: true, dbAccess: 'write', jwt: true },
+  },
+  {
+    id: 'org-metrics-list',
+    method: 'GET',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-list/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    auth: true,
+    throttle: 0.25, // cheap reads
+    needs: { ...NONE, db: true, dbAccess: 'read', jwt: true },
+  },
 ];
 
 /** SQS consumer for long analyses (`POST /api/v1/analysis/start`); the stack gives it the queue as event source. */

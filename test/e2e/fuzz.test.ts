@@ -91,6 +91,7 @@ describe('no malformed input gets a 5xx, on any route (fast-check over HTTP)', (
   let aws: LocalAws;
   let user: TestUser;
   let token: string;
+  let adminToken: string;
   const seen: Array<{ route: string; status: number; body: string }> = [];
 
   const send = async (
@@ -117,6 +118,9 @@ describe('no malformed input gets a 5xx, on any route (fast-check over HTTP)', (
     api = await startTestApi();
     user = await addUser(api.db);
     token = await api.login(user);
+    const admin = await addUser(api.db);
+    await api.db.query("UPDATE users SET role = 'admin' WHERE user_id = $1", [admin.userId]);
+    adminToken = await api.login(admin);
   });
 
   afterAll(async () => {
@@ -144,7 +148,7 @@ describe('no malformed input gets a 5xx, on any route (fast-check over HTTP)', (
     );
   });
 
-  it('POST /api/v1/decision/analyze/stream (status and the error event)', async () => {
+  it('POST /api/v1/decision/analyze/stream (status and the `failed` event)', async () => {
     await fc.assert(
       fc.asyncProperty(rawBody(['query', 'thread_id']), async (raw) => {
         const r = await send('stream', 'POST', '/api/v1/decision/analyze/stream', {
@@ -152,8 +156,12 @@ describe('no malformed input gets a 5xx, on any route (fast-check over HTTP)', (
           contentType: 'application/json',
         });
         no5xx(r);
-        for (const m of r.text.matchAll(/event: error\ndata: (.*)\n/g)) {
-          expect(JSON.parse(m[1]!).status, m[1]).toBeLessThan(500);
+        // the stream's terminal error event (`failed`): never a 5xx for bad input
+        for (const frame of r.text.split('\n\n')) {
+          const lines = frame.split('\n');
+          if (!lines.includes('event: failed')) continue;
+          const data = lines.find((l) => l.startsWith('data:'))!.slice(5);
+          expect(JSON.parse(data).status, data).toBeLessThan(500);
         }
       }),
       BUDGET,
@@ -202,6 +210,52 @@ describe('no malformed input gets a 5xx, on any route (fast-check over HTTP)', (
           }),
         );
       }),
+      BUDGET,
+    );
+  });
+
+  it('POST /api/v1/org/metrics (admin; JSON and CSV) and GET /api/v1/org/metrics', async () => {
+    const csvLike = fc.oneof(
+      fc.string({ unit: codeUnit, maxLength: 80 }),
+      fc
+        .array(fc.tuple(nasty, fc.oneof(nasty, fc.constantFrom('2026-01', '2026-13', '2026-02-30')), nasty), {
+          maxLength: 4,
+        })
+        .map((rows) => ['metric,period,value,unit', ...rows.map((r) => r.join(','))].join('\n')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          rawBody(['metrics']).map((raw) => ({ raw, ct: 'application/json' })),
+          fc
+            .record({
+              metrics: fc.array(
+                fc.record({ metric: nasty, period: nasty, value: anyJson, unit: fc.option(nasty) }),
+                { maxLength: 3 },
+              ),
+            })
+            .map((v) => ({ raw: JSON.stringify(v), ct: 'application/json' })),
+          csvLike.map((raw) => ({ raw, ct: 'text/csv' })),
+        ),
+        fc.option(encoded),
+        async (body, metric) => {
+          no5xx(
+            await send('metrics-import', 'POST', '/api/v1/org/metrics', {
+              raw: body.raw,
+              contentType: body.ct,
+              headers: { authorization: `Bearer ${adminToken}` },
+              auth: false,
+            }),
+          );
+          no5xx(
+            await send(
+              'metrics-list',
+              'GET',
+              `/api/v1/org/metrics${metric !== null ? `?metric=${metric}` : ''}`,
+            ),
+          );
+        },
+      ),
       BUDGET,
     );
   });

@@ -89,7 +89,7 @@ describe('faults on the analyze path over HTTP', () => {
     ['dropped mid-stream', { kind: 'drop' }],
     ['reset mid-stream (RST)', { kind: 'drop', reset: true }],
   ] as Array<[string, FakeReply]>) {
-    it(`a Claude connection ${label} is a 503 with Retry-After on analyze, and a 503 error event on the stream`, async () => {
+    it(`a Claude connection ${label} is a 503 with Retry-After on analyze, and a 503 failed event on the stream`, async () => {
       fake.script(fault);
       const r = await harness.analyze(t1, { query: `What are the risks of ${label} pricing?` });
       expect(r.status, r.text).toBe(503);
@@ -102,7 +102,7 @@ describe('faults on the analyze path over HTTP', () => {
         token: t1,
         body: { query: `What are the risks of ${label} discounts?` },
       });
-      const err = s.events.find((e) => e.event === 'error');
+      const err = s.events.find((e) => e.event === 'failed');
       expect(err?.data.status).toBe(503);
       expect(err?.data.error.code).toBe('upstream_unavailable');
       expect(s.events.some((e) => e.event === 'analysis')).toBe(false);

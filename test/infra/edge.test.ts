@@ -89,7 +89,9 @@ describe.each([
       'decisions-get': DB_USERS.read,
       'decisions-search': DB_USERS.read,
       'analysis-status': DB_USERS.read,
+      'org-metrics-list': DB_USERS.read,
       'decision-analyze': DB_USERS.write,
+      'org-metrics-import': DB_USERS.write,
       'decision-analyze-stream': DB_USERS.write,
       [ANALYSIS_WORKER.id]: DB_USERS.write,
     };

@@ -70,7 +70,7 @@ beforeAll(async () => {
   });
   expect(login.status).toBe(200);
   token = login.body.access_token;
-}, 200_000);
+}, 400_000);
 
 afterAll(async () => {
   await host?.stop();

@@ -64,7 +64,7 @@ beforeAll(async () => {
       ANTHROPIC_API_KEY: undefined,
     },
   });
-}, 200_000);
+}, 400_000);
 
 afterAll(async () => {
   await host?.stop();

@@ -39,19 +39,33 @@ async function timed(fn: () => Promise<Record<string, unknown>>): Promise<Depend
   }
 }
 
+/** Always the documented fields: what cannot be known while the database is down is null. */
 async function database(config: Config): Promise<DependencyState> {
-  return timed(async () => {
+  const state = await timed(async () => {
     const db = await getDb(config);
     await db.ping(1_000);
     const caps = await db.capabilities();
     return { kind: db.kind, vector: caps.vector, semantic_cache: caps.vector ? 'available' : 'unavailable' };
   });
+  return {
+    kind: config.DATABASE_URL ? 'pg' : 'pglite',
+    vector: null,
+    semantic_cache: 'unavailable',
+    ...state,
+  };
 }
 
 /** The L2 through its guard (bounded time-out, circuit breaker): a slow Redis cannot slow /health down. */
 async function cache(): Promise<DependencyState> {
   const l2 = (await getCacheStack()).l2;
-  if (!l2) return { status: 'unconfigured', detail: 'no L2 configured: L1 and the sources answer' };
+  if (!l2) {
+    return {
+      status: 'unconfigured',
+      adapter: 'none',
+      breaker: null,
+      detail: 'no L2 configured: L1 and the sources answer',
+    };
+  }
   const state = await timed(async () => {
     await l2.ping();
     return {};

@@ -32,6 +32,8 @@ export interface HttpHandlerOptions<B, Q, P> {
   params?: import('zod').ZodType<P>;
   /** A response-streaming Lambda (awslambda.streamifyResponse); the route may return `{ stream }`. */
   streaming?: boolean;
+  /** Also accept a `text/csv` body, handed to the body schema as `{ csv: text }`. */
+  csvBody?: boolean;
 }
 
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
@@ -114,6 +116,6 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     .use(httpSecurityHeaders())
     .use(errorHandler());
   if (options.auth) chain.use(authenticate(jwt, checkUser));
-  chain.use(jsonBody(config.MAX_BODY_BYTES)).use(validate(schemas));
+  chain.use(jsonBody(config.MAX_BODY_BYTES, { csv: options.csvBody })).use(validate(schemas));
   return chain as unknown as LambdaHttpHandler;
 }
