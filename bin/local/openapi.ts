@@ -26,6 +26,10 @@ export const ERROR_CODES: Record<string, { status: number; description: string }
     description: 'Body, query or path failed validation; `details` lists every issue',
   },
   malformed_json: { status: 400, description: 'The body is not valid JSON' },
+  malformed_path: {
+    status: 400,
+    description: 'The path holds a malformed %-escape (answered before any function runs)',
+  },
   unauthorized: { status: 401, description: 'No Authorization header' },
   invalid_token: {
     status: 401,
@@ -53,7 +57,15 @@ export const ERROR_CODES: Record<string, { status: number; description: string }
     status: 415,
     description: 'Content-Type must be application/json (or text/csv where accepted)',
   },
-  rate_limited: { status: 429, description: 'Too many requests; see `Retry-After`' },
+  rate_limited: {
+    status: 429,
+    description:
+      'Too many requests; see `Retry-After`; `details.limit` names the limit hit (`analyze_user`, `login_email`, `login_ip`, `login_global`, `login_email_failures`), `details.scope` is `shared` or `local`',
+  },
+  client_closed_request: {
+    status: 499,
+    description: 'The client went away before the answer (logged only; nobody receives it)',
+  },
   internal_error: {
     status: 500,
     description: 'Unexpected failure; `details.correlationId` traces it in the logs',
