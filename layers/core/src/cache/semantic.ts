@@ -1,8 +1,8 @@
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { extractEntities, sameEntities } from '../question/entities';
 import { type CacheabilityInfo, normalizeQuery, notCacheableReason, queryHash } from './answer-key';
-import { extractEntities, sameEntities } from './entities';
 import { canonicalJson } from './keys';
 import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
 
