@@ -30,6 +30,8 @@ type Token =
   | { kind: 'word'; raw: string; stem: string; name?: boolean };
 
 const NOT = '!not';
+/** words that join two things without ordering them ('build vs buy' = 'buy vs build') */
+const CONJUNCTIONS = new Set(['and', 'or', 'but', 'vs', 'versus', 'nor', 'plus']);
 
 function tokenize(query: string): Token[] {
   const { text, spans } = findEntities(
@@ -80,6 +82,19 @@ function core(tokens: Token[]): Token[] {
   let end = tokens.length;
   const lastSep = tokens.findLastIndex((t) => t.kind === 'sep');
   if (lastSep >= start && tokens.slice(lastSep + 1).every(fill)) end = lastSep;
+  for (const trailer of lex.trailers) {
+    const from = end - trailer.length;
+    if (from <= start) continue;
+    if (
+      trailer.every((w, k) => {
+        const t = tokens[from + k];
+        return isWord(t) && t.raw === w;
+      })
+    ) {
+      end = from;
+      break;
+    }
+  }
   return tokens.slice(start, end);
 }
 
@@ -127,7 +142,7 @@ function concepts(tokens: Token[]): Concept[] {
         if (syn !== undefined) {
           out.push({ value: syn, ...(parts.some((p) => p.name) ? { name: true } : {}) });
           matched = true;
-        } else if (n === 1 && (t.raw === 'and' || t.raw === 'or' || t.raw === 'but')) {
+        } else if (n === 1 && CONJUNCTIONS.has(t.raw)) {
           out.push({ value: '&', conj: true });
           matched = true;
         } else if (n === 1 && !lex.stop.has(t.raw)) {
@@ -188,7 +203,12 @@ function attachmentsOf(cs: Concept[]): string[] {
     for (let j = i - 1; j >= 0; j -= 1) {
       const p = cs[j]!;
       if (!lex.actions.has(p.value)) continue;
-      out.push(`${c.value}@${p.value}`);
+      // actions joined by 'and'/'or'/'vs' ("build vs buy our CRM") are one anchor, in any order
+      const anchor = [p.value];
+      for (let k = j - 1; k >= 1 && cs[k]!.conj && lex.actions.has(cs[k - 1]!.value); k -= 2) {
+        anchor.push(cs[k - 1]!.value);
+      }
+      out.push(`${c.value}@${anchor.sort().join('+')}`);
       return;
     }
   });

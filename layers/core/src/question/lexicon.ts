@@ -16,6 +16,8 @@ export interface Lexicon {
   filler: ReadonlySet<string>;
   /** raw lower-case words where the question proper starts */
   heads: ReadonlySet<string>;
+  /** evaluative endings (raw word sequences) dropped at the very end of a question */
+  trailers: ReadonlyArray<readonly string[]>;
   /** 'to' starts the question only after one of these ('is it wise to …') */
   toHeadAfter: ReadonlySet<string>;
   /** stemmed phrase → canonical concept */
@@ -89,6 +91,7 @@ function build(): Lexicon {
     filler: new Set(stopwords.filler),
     heads: new Set(stopwords.heads),
     toHeadAfter: new Set(stopwords.toHeadAfter),
+    trailers: stopwords.trailers.map((t) => t.toLowerCase().split(/\s+/)).sort((a, b) => b.length - a.length),
     synonyms: syn,
     actions: new Set(synonyms.actions.map(concept)),
     maxPhraseWords,
