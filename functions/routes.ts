@@ -1,5 +1,4 @@
-/** The SQS-triggered worker (not an HTTP route): the CDK stack gives it the queue as its event source. */
-export const WORKER_ENTRY = 'functions/analysis-worker/handler.ts';
+import type { FunctionNeeds } from '../layers/core/src/runtime/needs';
 
 /**
  * The API's routes: one Lambda per route. The CDK stack (lib/) and the local runtime (bin/local.ts) both read
@@ -21,7 +20,24 @@ export interface RouteSpec {
   streaming?: boolean;
   /** Requires a valid JWT */
   auth: boolean;
+  /**
+   * What the function touches: the stack derives its environment and grants from it, and the function's
+   * composition root checks that environment at cold start (layers/core/src/runtime/needs.ts).
+   */
+  needs: FunctionNeeds;
 }
+
+/** A Lambda that is not behind an API route. */
+export interface FunctionSpec {
+  id: string;
+  /** Handler module relative to the repository root; exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  needs: FunctionNeeds;
+}
+
+const NONE: FunctionNeeds = { db: false, cache: false, llm: false, embeddings: false, jwt: false };
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -32,6 +48,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 5,
     auth: false,
+    needs: { ...NONE, db: true, cache: true, llmKey: true },
   },
   {
     id: 'auth-login',
@@ -41,6 +58,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: false,
+    needs: { ...NONE, db: true, cache: true, jwt: true },
   },
   {
     id: 'decision-analyze',
@@ -50,6 +68,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     auth: true,
+    needs: { db: true, cache: true, llm: true, embeddings: true, jwt: true },
   },
   {
     id: 'decision-analyze-stream',
@@ -60,6 +79,7 @@ export const ROUTES: readonly RouteSpec[] = [
     timeoutSeconds: 60,
     streaming: true,
     auth: true,
+    needs: { db: true, cache: true, llm: true, embeddings: true, jwt: true },
   },
   {
     id: 'decisions-list',
@@ -69,6 +89,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    needs: { ...NONE, db: true, jwt: true },
   },
   {
     id: 'decisions-search',
@@ -78,6 +99,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    needs: { ...NONE, db: true, cache: true, embeddings: true, jwt: true },
   },
   {
     id: 'decisions-get',
@@ -87,6 +109,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    needs: { ...NONE, db: true, jwt: true },
   },
   {
     id: 'analysis-start',
@@ -96,6 +119,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    needs: { ...NONE, jwt: true, jobs: 'readwrite', enqueue: true },
   },
   {
     id: 'analysis-status',
@@ -105,5 +129,31 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    needs: { ...NONE, db: true, jwt: true, jobs: 'read' },
   },
 ];
+
+/** SQS consumer for long analyses (`POST /api/v1/analysis/start`); the stack gives it the queue as event source. */
+export const ANALYSIS_WORKER: FunctionSpec = {
+  id: 'analysis-worker',
+  entry: 'functions/analysis-worker/handler.ts',
+  memoryMb: 1024,
+  timeoutSeconds: 300,
+  needs: { db: true, cache: true, llm: true, embeddings: true, jwt: false, jobs: 'readwrite' },
+};
+
+/** Custom-resource handler that applies the SQL migrations on every deploy (reads only DATABASE_URL). */
+export const DB_MIGRATE: FunctionSpec = {
+  id: 'db-migrate',
+  entry: 'functions/db-migrate/handler.ts',
+  memoryMb: 512,
+  timeoutSeconds: 600,
+  needs: { ...NONE, db: true },
+};
+
+/** The needs profile of a deployed function, by id (routes, the worker, the migration handler). */
+export function needsOf(id: string): FunctionNeeds {
+  const spec = [...ROUTES, ANALYSIS_WORKER, DB_MIGRATE].find((f) => f.id === id);
+  if (!spec) throw new Error(`Unknown function ${id}: add it to functions/routes.ts`);
+  return spec.needs;
+}

@@ -13,10 +13,9 @@ import {
   ANALYSIS_MAX_RECEIVE_COUNT,
   ANALYSIS_QUEUE_VISIBILITY_SECONDS,
   ANALYSIS_WORKER,
+  agentDeadlineMs,
   type FunctionNeeds,
   type FunctionSpec,
-  routeNeeds,
-  WORKER_NEEDS,
 } from './functions';
 
 export interface ApiStackProps extends StackProps {
@@ -140,7 +139,10 @@ export class ApiStack extends Stack {
 
     const functions = new Construct(this, 'Routes');
     for (const route of props.routes) {
-      const { needs, known } = routeNeeds(route);
+      const { needs } = route;
+      const integrationSeconds = route.streaming
+        ? route.timeoutSeconds
+        : Math.min(route.timeoutSeconds, BUFFERED_INTEGRATION_MAX_SECONDS);
       const fn = new AppFunction(functions, route.id, {
         id: route.id,
         entry: entryFor(route),
@@ -151,17 +153,8 @@ export class ApiStack extends Stack {
         stage,
         network: needsVpc(needs, stage) ? data.functionNetwork : undefined,
       });
-      bindNeeds(fn, needs, data);
-      if (!known) {
-        Validations.of(fn).addWarning(
-          'ceo-agent:RouteNeedsDefaulted',
-          `Route ${route.id} has no entry in ROUTE_NEEDS (lib/functions.ts): it got the default (Postgres, cache, JWT when auth).`,
-        );
-      }
-
-      const integrationSeconds = route.streaming
-        ? route.timeoutSeconds
-        : Math.min(route.timeoutSeconds, BUFFERED_INTEGRATION_MAX_SECONDS);
+      // The agent must finish (and the answer be stored) inside what the caller can wait for.
+      bindNeeds(fn, needs, data, stage, integrationSeconds);
       const integration = new apigw.LambdaIntegration(fn.fn, {
         proxy: true,
         allowTestInvoke: false,
@@ -232,9 +225,10 @@ export class ApiStack extends Stack {
       timeoutSeconds: ANALYSIS_WORKER.timeoutSeconds,
       description: 'Runs long analyses from the analysis queue',
       stage,
-      network: needsVpc(WORKER_NEEDS, stage) ? data.functionNetwork : undefined,
+      network: needsVpc(ANALYSIS_WORKER.needs, stage) ? data.functionNetwork : undefined,
     });
-    bindNeeds(this.worker, WORKER_NEEDS, data);
+    // Long analyses: the agent may use (nearly) the worker's whole time-out.
+    bindNeeds(this.worker, ANALYSIS_WORKER.needs, data, stage, ANALYSIS_WORKER.timeoutSeconds);
     this.worker
       .setEnv('JOBS_MAX_RECEIVE_COUNT', String(ANALYSIS_MAX_RECEIVE_COUNT))
       .setEnv('JOBS_LEASE_SECONDS', String(ANALYSIS_WORKER.timeoutSeconds));
@@ -253,12 +247,26 @@ function needsVpc(needs: FunctionNeeds, stage: StageConfig): boolean {
   return needs.db || (needs.cache && stage.cacheProvider === 'elasticache');
 }
 
-/** Env vars and grants from what the function touches. */
-function bindNeeds(fn: AppFunction, needs: FunctionNeeds, data: DataStack): void {
+/**
+ * Env vars and grants from what the function touches (runtime/needs.ts says what each need requires; an infra
+ * test holds the two in agreement). `budgetSeconds`: how long a caller waits for this function.
+ */
+function bindNeeds(
+  fn: AppFunction,
+  needs: FunctionNeeds,
+  data: DataStack,
+  stage: StageConfig,
+  budgetSeconds: number,
+): void {
   if (needs.db) fn.bindDatabase(data.database.binding);
   if (needs.cache) fn.bindCache(data.cache.binding);
   if (needs.jwt) fn.bindSecret('JWT_SECRET_ARN', data.jwtSecret);
-  if (needs.llm) fn.bindSecret('ANTHROPIC_API_KEY_SECRET_ARN', data.anthropicSecret);
+  if (needs.llm || needs.llmKey) {
+    fn.setEnv('LLM_PROVIDER', stage.llmProvider);
+    fn.bindSecret('ANTHROPIC_API_KEY_SECRET_ARN', data.anthropicSecret);
+  }
+  if (needs.llm) fn.setEnv('AGENT_DEADLINE_MS', String(agentDeadlineMs(budgetSeconds)));
+  if (needs.embeddings) fn.bindEmbeddings(stage.embeddingsProvider);
   if (needs.jobs) {
     fn.bindTable('JOBS_TABLE', data.jobsTable, needs.jobs).setEnv(
       'JOBS_VISIBILITY_TIMEOUT_SECONDS',
@@ -266,5 +274,4 @@ function bindNeeds(fn: AppFunction, needs: FunctionNeeds, data: DataStack): void
     );
   }
   if (needs.enqueue) fn.bindQueueSender('ANALYSIS_QUEUE_URL', data.analysisQueue);
-  if (needs.idempotency) fn.bindTable('IDEMPOTENCY_TABLE', data.idempotencyTable, 'readwrite');
 }

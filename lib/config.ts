@@ -11,6 +11,13 @@ export type CacheProvider = z.infer<typeof CacheProviderSchema>;
 export const StageSettingsSchema = z.object({
   /** L2 cache: ElastiCache Serverless (Valkey) in the VPC, Upstash over HTTPS (secret), or none. */
   cacheProvider: CacheProviderSchema,
+  /**
+   * The model, set explicitly per stage: `anthropic` (Claude; a missing or placeholder key fails closed with
+   * 503 llm_not_configured) or `offline` (the built-in model, e.g. for a cost-free demo stage).
+   */
+  llmProvider: z.enum(['anthropic', 'offline']),
+  /** Question/decision embeddings: `offline` (deterministic, in-function) or `bedrock` (Titan V2; grants InvokeModel). */
+  embeddingsProvider: z.enum(['offline', 'bedrock']),
   logRetentionDays: z.number().int().positive(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   /** NAT gateways for the Lambda subnets (Claude and Upstash are on the internet). */

@@ -11,7 +11,6 @@ import type { StageConfig } from './config';
 import { CACHE_LEVELS, EMF, KPI, SERVICE_NAME } from './constants';
 import type { AppFunction } from './constructs/app-function';
 import type { DataStack } from './data-stack';
-import { routeNeeds } from './functions';
 import {
   apiMethodMetric,
   apiMetric,
@@ -96,7 +95,7 @@ export class ObservabilityStack extends Stack {
     // Per-route API latency for the routes that do not call Claude; the agent routes have their own KPIs
     // (agent time, LLM latency), and a model call cannot meet a 500 ms budget.
     for (const { route } of routes) {
-      if (routeNeeds(route).needs.llm) continue;
+      if (route.needs.llm) continue;
       const latency = (stat: string) =>
         apiMethodMetric(apiName, stageName, route.method, route.path, 'Latency', stat, route.id);
       alarm(

@@ -3,17 +3,19 @@
  * esbuild settings the CDK stack uses (lib/constructs/bundling.ts), prints bytes per function and the
  * biggest packages in each bundle, and exits 1 when a bundle is over its budget or an entry is missing.
  *
- * Budget (minified JS, excluding the source map): 1.5 MiB per function. Published Node.js Lambda figures put
- * init time at ~171 ms for 1 KB, ~197 ms for 1 MB and ~391 ms for 8 MB bundles (~28 ms per extra MB), so
- * 1.5 MiB keeps module loading at roughly 15 ms above an empty function; a bundle that grows past it has
- * usually picked up something it should not (PGlite, a whole SDK, a second Redis client) and should be
- * looked at, not waved through. Options: --json (machine-readable), --budget-kb=N (override).
+ * Budget (minified JS, excluding the source map): 1 MiB per function, bundled with a stage's provider choices
+ * (`--stage=dev|prod`, default dev: adapters the stage does not use are dropped, see bundle-flags.ts).
+ * Published Node.js Lambda figures put init time at ~171 ms for 1 KB, ~197 ms for 1 MB and ~391 ms for 8 MB
+ * bundles; a bundle that grows past the budget has usually picked up something it should not (PGlite, a
+ * whole SDK, a second Redis client) and should be looked at, not waved through. Options: --json
+ * (machine-readable), --budget-kb=N (override), --stage=NAME.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { stageConfigFromContext } from '../lib/config';
 import {
   BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
@@ -21,11 +23,26 @@ import {
   BUNDLE_SOURCE_MAP,
   BUNDLE_SOURCES_CONTENT,
   BUNDLE_TARGET,
+  type BundleProviders,
+  bundleDefines,
   ESM_REQUIRE_BANNER,
 } from '../lib/constructs/bundling';
 import { allFunctionEntries, type FunctionSpec } from '../lib/functions';
 
-export const DEFAULT_BUDGET_BYTES = 2 * 1024 * 1024;
+/** 1 MiB of minified JS per function (issue #9's cold-start budget; init grows ~28 ms per extra MB). */
+export const DEFAULT_BUDGET_BYTES = 1024 * 1024;
+
+/** The providers of a stage in cdk.json (default dev): they decide which adapters a bundle carries. */
+export function stageProviders(
+  stage = 'dev',
+  root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+): BundleProviders {
+  const cdk = JSON.parse(readFileSync(path.join(root, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  const context: Record<string, unknown> = { ...cdk.context, stage };
+  return stageConfigFromContext({ tryGetContext: (k: string) => context[k] });
+}
 
 /** Packages that must never reach a Lambda bundle (local-only stand-ins). */
 export const FORBIDDEN_PACKAGES = ['@electric-sql/pglite', 'dynalite', 'fauxqs'];
@@ -40,6 +57,8 @@ export interface BundleSize {
   overBudget: boolean;
   forbidden: string[];
   topPackages: { name: string; bytes: number }[];
+  /** Every package in the bundle. */
+  packages: string[];
   buildMs: number;
 }
 
@@ -67,6 +86,7 @@ export async function measureBundle(
   spec: FunctionSpec,
   projectRoot: string,
   budgetBytes = DEFAULT_BUDGET_BYTES,
+  providers: BundleProviders = stageProviders('dev', projectRoot),
 ): Promise<BundleSize> {
   const started = performance.now();
   const result = await build({
@@ -84,6 +104,7 @@ export async function measureBundle(
     sourcesContent: BUNDLE_SOURCES_CONTENT,
     mainFields: [...BUNDLE_MAIN_FIELDS],
     banner: { js: ESM_REQUIRE_BANNER },
+    define: bundleDefines(providers),
     external: [...BUNDLE_EXTERNALS],
     logLevel: 'silent',
   });
@@ -109,6 +130,7 @@ export async function measureBundle(
     overBudget: js.contents.byteLength > budgetBytes,
     forbidden,
     topPackages,
+    packages: [...packages.keys()].sort(),
     buildMs,
   };
 }
@@ -142,12 +164,14 @@ async function main(): Promise<void> {
   const budget = budgetArg ? Number(budgetArg.split('=')[1]) * 1024 : DEFAULT_BUDGET_BYTES;
   if (!Number.isFinite(budget) || budget <= 0) throw new Error(`Bad ${budgetArg}`);
 
+  const stageArg = args.find((a) => a.startsWith('--stage='));
+  const providers = stageProviders(stageArg ? stageArg.split('=')[1] : 'dev', projectRoot);
   const specs = allFunctionEntries();
   const missing = specs.filter((s) => !existsSync(path.join(projectRoot, s.entry)));
   const rows: BundleSize[] = [];
   for (const spec of specs) {
     if (missing.includes(spec)) continue;
-    rows.push(await measureBundle(spec, projectRoot, budget));
+    rows.push(await measureBundle(spec, projectRoot, budget, providers));
   }
 
   if (args.includes('--json')) console.log(JSON.stringify({ budgetBytes: budget, rows, missing }, null, 2));

@@ -1,15 +1,13 @@
 import type { z } from 'zod';
-import { getConfig } from '../../layers/core/src/config';
 import { httpHandler } from '../../layers/core/src/http/handler';
-import { getJobsRuntime } from '../../layers/core/src/jobs/runtime';
+import { jobsFor } from '../../layers/core/src/jobs/runtime';
 import { statusPathSchema } from '../../layers/core/src/jobs/validation';
-import { logger } from '../../layers/core/src/observability/logger';
-import { getDb } from '../../layers/core/src/runtime/db';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { needsOf } from '../routes';
 
-const config = getConfig();
-const runtimeOptions = { db: () => getDb(config), logger };
+const root = functionRoot('analysis-status', needsOf('analysis-status'));
 // Clients and stores are built once, at cold start, and reused by warm invocations.
-getJobsRuntime(runtimeOptions);
+jobsFor(root);
 
 /**
  * GET /api/v1/analysis/{task_id}/status — the caller's own job: status, progress, timestamps, attempts, error,
@@ -18,7 +16,7 @@ getJobsRuntime(runtimeOptions);
 export const handler = httpHandler<undefined, Record<string, string>, z.infer<typeof statusPathSchema>>(
   { route: 'analysis-status', auth: true, params: statusPathSchema },
   async (req) => {
-    const view = await getJobsRuntime(runtimeOptions).service.getStatus(
+    const view = await jobsFor(root).service.getStatus(
       { orgId: req.user.orgId, userId: req.user.userId },
       req.params.task_id,
     );

@@ -1,15 +1,14 @@
-import { getConfig } from '../../layers/core/src/config';
 import { runAnalysisWithServices } from '../../layers/core/src/jobs/analyzer-runner';
-import { getJobsRuntime } from '../../layers/core/src/jobs/runtime';
+import { workerJobsFor } from '../../layers/core/src/jobs/runtime';
 import { createJobWorkerHandler } from '../../layers/core/src/jobs/worker';
 import { logger } from '../../layers/core/src/observability/logger';
 import { emfSink } from '../../layers/core/src/observability/metrics';
-import { getDb } from '../../layers/core/src/runtime/db';
-import { getServices } from '../../layers/core/src/runtime/services';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { servicesFor } from '../../layers/core/src/runtime/services';
+import { needsOf } from '../routes';
 
-const config = getConfig();
-const db = () => getDb(config);
-const jobs = getJobsRuntime({ db, logger });
+const root = functionRoot('analysis-worker', needsOf('analysis-worker'));
+const jobs = workerJobsFor(root);
 
 /**
  * The analysis worker: SQS batches (event source mapping with ReportBatchItemFailures) → partial batch
@@ -18,7 +17,7 @@ const jobs = getJobsRuntime({ db, logger });
 export const handler = createJobWorkerHandler({
   jobs: jobs.jobs,
   results: jobs.results,
-  runAnalysis: runAnalysisWithServices(getServices),
+  runAnalysis: runAnalysisWithServices(() => servicesFor(root)),
   maxReceiveCount: jobs.config.JOBS_MAX_RECEIVE_COUNT,
   leaseMs: Math.round(jobs.config.JOBS_LEASE_SECONDS * 1000),
   inlineMaxBytes: jobs.config.JOBS_RESULT_INLINE_MAX_BYTES,

@@ -4,8 +4,12 @@ import { errorResponse } from '../../layers/core/src/http/error-response';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { AnalyzeBody } from '../../layers/core/src/http/schemas';
 import { createSseStream, SSE_HEADERS } from '../../layers/core/src/http/sse';
-import { getRateLimiter } from '../../layers/core/src/runtime/ratelimit';
-import { getServices } from '../../layers/core/src/runtime/services';
+import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { servicesFor } from '../../layers/core/src/runtime/services';
+import { needsOf } from '../routes';
+
+const root = functionRoot('decision-analyze-stream', needsOf('decision-analyze-stream'));
 
 /**
  * POST /api/v1/decision/analyze/stream — the analyze path as server-sent events, in a response-streaming Lambda
@@ -17,8 +21,8 @@ export const handler = httpHandler<z.infer<typeof AnalyzeBody>>(
   { route: 'decision-analyze-stream', auth: true, body: AnalyzeBody, streaming: true },
   async (req) => {
     const { userId, orgId } = req.user;
-    await (await getRateLimiter()).check('analyze', { org: orgId, subject: userId });
-    const services = await getServices();
+    await (await rateLimiterFor(root)).check('analyze', { org: orgId, subject: userId });
+    const services = await servicesFor(root);
     const sse = createSseStream();
     const abort = new AbortController();
     sse.stream.on('close', () => abort.abort(new Error('client disconnected')));

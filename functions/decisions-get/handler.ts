@@ -1,18 +1,19 @@
 import type { z } from 'zod';
-import { getConfig } from '../../layers/core/src/config';
 import { getDecision } from '../../layers/core/src/decisions/store';
 import { NotFoundError } from '../../layers/core/src/errors';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { DecisionIdParams } from '../../layers/core/src/http/schemas';
-import { getDb } from '../../layers/core/src/runtime/db';
+import { dbFor } from '../../layers/core/src/runtime/db';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { needsOf } from '../routes';
 
-const config = getConfig();
+const root = functionRoot('decisions-get', needsOf('decisions-get'));
 
 /** GET /api/v1/decisions/{id} — one decision of the caller's org; another org's is a 404. */
 export const handler = httpHandler<undefined, Record<string, string>, z.infer<typeof DecisionIdParams>>(
   { route: 'decisions-get', auth: true, params: DecisionIdParams },
   async (req) => {
-    const db = await getDb(config);
+    const db = await dbFor(root);
     const decision = await getDecision(db, { orgId: req.user.orgId, decisionId: req.params.id });
     if (!decision) throw new NotFoundError('Decision');
     return { body: decision };

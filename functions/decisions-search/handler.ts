@@ -1,7 +1,11 @@
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { SearchDecisionsQuery } from '../../layers/core/src/http/search-schema';
 import { searchOrgDecisions } from '../../layers/core/src/retrieval/org-search';
-import { getServices } from '../../layers/core/src/runtime/services';
+import { functionRoot } from '../../layers/core/src/runtime/root';
+import { searchServicesFor } from '../../layers/core/src/runtime/search-services';
+import { needsOf } from '../routes';
+
+const root = functionRoot('decisions-search', needsOf('decisions-search'));
 
 /**
  * GET /api/v1/decisions/search?q=…&k=… — hybrid (vector 0.7 + full text 0.3) search over the caller org's
@@ -10,7 +14,7 @@ import { getServices } from '../../layers/core/src/runtime/services';
 export const handler = httpHandler<undefined, SearchDecisionsQuery>(
   { route: 'decisions-search', auth: true, query: SearchDecisionsQuery },
   async (req) => {
-    const s = await getServices();
+    const s = await searchServicesFor(root);
     const result = await searchOrgDecisions(
       { db: s.db, cache: s.cache.tiered, embeddings: s.embeddings, retrieval: s.retrieval },
       { orgId: req.user.orgId, q: req.query.q, k: req.query.k },

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import {
   BUNDLE_SOURCE_MAP,
   BUNDLE_SOURCES_CONTENT,
   BUNDLE_TARGET,
+  bundleDefines,
   ESM_REQUIRE_BANNER,
 } from './bundling';
 
@@ -56,6 +57,9 @@ export interface AppFunctionProps {
   /** Shell commands run after esbuild (e.g. copy SQL files next to the bundle). */
   afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
+
+/** The embeddings model the runtime calls when a stage chooses Bedrock (layers/core/src/embeddings/titan.ts). */
+export const TITAN_EMBEDDINGS_MODEL_ID = 'amazon.titan-embed-text-v2:0';
 
 /** The Lambda ENI actions: AWS accepts no resource narrower than `*` for most of them. */
 export const VPC_ENI_ACTIONS = [
@@ -147,6 +151,7 @@ export class AppFunction extends Construct {
         sourcesContent: BUNDLE_SOURCES_CONTENT,
         mainFields: [...BUNDLE_MAIN_FIELDS],
         banner: ESM_REQUIRE_BANNER,
+        define: bundleDefines(stage),
         bundleAwsSDK: true,
         externalModules: [...BUNDLE_EXTERNALS],
         forceDockerBundling: false,
@@ -209,6 +214,30 @@ export class AppFunction extends Construct {
   bindSecret(envName: string, secret: secretsmanager.ISecret): this {
     this.fn.addEnvironment(envName, secret.secretArn);
     secret.grantRead(this.fn);
+    return this;
+  }
+
+  /**
+   * EMBEDDINGS_PROVIDER, and for Bedrock (Titan Text Embeddings V2) `bedrock:InvokeModel` on that model only.
+   */
+  bindEmbeddings(provider: 'offline' | 'bedrock'): this {
+    this.fn.addEnvironment('EMBEDDINGS_PROVIDER', provider);
+    if (provider === 'bedrock') {
+      this.fn.addEnvironment('EMBEDDINGS_MODEL_ID', TITAN_EMBEDDINGS_MODEL_ID);
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'bedrock',
+              account: '',
+              resource: 'foundation-model',
+              resourceName: TITAN_EMBEDDINGS_MODEL_ID,
+            }),
+          ],
+        }),
+      );
+    }
     return this;
   }
 

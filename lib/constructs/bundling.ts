@@ -35,3 +35,19 @@ export const BUNDLE_MINIFY = true;
 export const BUNDLE_SOURCE_MAP = true;
 /** Source maps without the sources: stack traces get file:line, the asset stays small. */
 export const BUNDLE_SOURCES_CONTENT = false;
+
+/** The stage's provider choices that decide what a bundle carries (see layers/core/src/bundle-flags.ts). */
+export interface BundleProviders {
+  llmProvider: string;
+  cacheProvider: string;
+  embeddingsProvider: string;
+}
+
+/** esbuild `define`s: the stage's providers as constants, so unused adapters are dropped from every bundle. */
+export function bundleDefines(p: BundleProviders): Record<string, string> {
+  return {
+    'process.env.CEO_BUNDLE_LLM_PROVIDER': JSON.stringify(p.llmProvider),
+    'process.env.CEO_BUNDLE_CACHE_PROVIDER': JSON.stringify(p.cacheProvider),
+    'process.env.CEO_BUNDLE_EMBEDDINGS_PROVIDER': JSON.stringify(p.embeddingsProvider),
+  };
+}

@@ -2,7 +2,7 @@ import type { CfnResource as CdkCfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppFunction } from '../../lib/constructs/app-function';
-import { ANALYSIS_MAX_RECEIVE_COUNT, routeNeeds } from '../../lib/functions';
+import { ANALYSIS_MAX_RECEIVE_COUNT } from '../../lib/functions';
 import { acknowledgements, nagFindings, type Synthesized, synthesize } from './support/synth';
 import {
   asArray,
@@ -278,7 +278,7 @@ describe('Postgres only through RDS Proxy', () => {
     const statements = [...iamStatements(s.api), ...iamStatements(s.data)];
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const id = fnLogicalId(fn);
-      const wantsDb = routeNeeds(route).needs.db;
+      const wantsDb = route.needs.db;
       expect(env(id).DATABASE_URL !== undefined, route.id).toBe(wantsDb);
       const roleId = logicalId(fn.role.stack, fn.role);
       const connect = statements.filter(
@@ -404,7 +404,7 @@ describe('least privilege', () => {
   it('gives the JWT secret to the routes that verify or sign tokens, the Anthropic key only to LLM users', () => {
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const e = env(fnLogicalId(fn));
-      const { needs } = routeNeeds(route);
+      const { needs } = route;
       expect(e.JWT_SECRET_ARN !== undefined, route.id).toBe(needs.jwt);
       expect(e.ANTHROPIC_API_KEY_SECRET_ARN !== undefined, route.id).toBe(needs.llm);
     }
@@ -509,7 +509,7 @@ describe('observability', () => {
   });
 
   it('alarms on API P95 > 500 ms and P99 > 1 s for every route that does not call the model', () => {
-    const fast = s.routes.filter((r) => !routeNeeds(r).needs.llm);
+    const fast = s.routes.filter((r) => !r.needs.llm);
     expect(fast.length).toBeGreaterThan(0);
     for (const r of fast) {
       const [p95] = alarmsBy(named(`-ApiP95-${r.id}`));

@@ -1,48 +1,14 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import type { CfnResource as CdkCfnResource, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteSpec } from '../../functions/routes';
-import { PROJECT_ROOT } from '../../lib/app';
+import { ROUTES } from '../../functions/routes';
 import type { AppFunction } from '../../lib/constructs/app-function';
-import { routeNeeds } from '../../lib/functions';
 import { nagFindings, type Synthesized, synthesize } from './support/synth';
 import { ofType, resources } from './support/template';
 
 /**
  * Stage and cache-provider variants. These check wiring, not code, so they synth without esbuild
  * (`aws:cdk:bundling-stacks: []`); app.test.ts synthesises the real, bundled tree.
- *
- * The route list is the issue's full list: routes not yet in functions/routes.ts are added on an existing
- * handler file, so the wiring of every planned route (e.g. analysis-start outside the VPC) is checked today.
  */
-const PLANNED: Omit<RouteSpec, 'entry' | 'memoryMb' | 'timeoutSeconds'>[] = [
-  {
-    id: 'decision-analyze-stream',
-    method: 'POST',
-    path: '/api/v1/decision/analyze/stream',
-    streaming: true,
-    auth: true,
-  },
-  { id: 'decisions-search', method: 'GET', path: '/api/v1/decisions/search', auth: true },
-  { id: 'analysis-start', method: 'POST', path: '/api/v1/analysis/start', auth: true },
-  { id: 'analysis-status', method: 'GET', path: '/api/v1/analysis/{task_id}/status', auth: true },
-];
-
-function plannedRoutes(): RouteSpec[] {
-  const fallback = ROUTES[0]!.entry;
-  const extra = PLANNED.filter((p) => !ROUTES.some((r) => r.id === p.id)).map((p) => {
-    const own = `functions/${p.id}/handler.ts`;
-    return {
-      ...p,
-      entry: existsSync(path.join(PROJECT_ROOT, own)) ? own : fallback,
-      memoryMb: 512,
-      timeoutSeconds: p.streaming ? 60 : 10,
-    };
-  });
-  return [...ROUTES, ...extra];
-}
-
 const logicalId = (stack: Stack, c: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(c.node.defaultChild as CdkCfnResource);
 
@@ -61,7 +27,7 @@ describe('prod stage', () => {
   beforeAll(() => {
     s = synthesize({
       bundle: false,
-      routes: plannedRoutes(),
+      routes: ROUTES,
       context: {
         stage: 'prod',
         alarmEmail: 'ops@example.com',
@@ -120,7 +86,7 @@ describe.each([
 ] as const)('cacheProvider %s (%s)', (cacheProvider, stage) => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synthesize({ bundle: false, routes: plannedRoutes(), context: { stage, cacheProvider } });
+    s = synthesize({ bundle: false, routes: ROUTES, context: { stage, cacheProvider } });
   }, 120_000);
   afterAll(() => s?.cleanup());
 
@@ -130,7 +96,7 @@ describe.each([
     );
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const e = fnEnv(s, fn);
-      const { needs } = routeNeeds(route);
+      const { needs } = route;
       expect(e.CACHE_PROVIDER, route.id).toBe(needs.cache ? cacheProvider : undefined);
       expect(e.REDIS_URL !== undefined, route.id).toBe(needs.cache && cacheProvider === 'elasticache');
       expect(e.UPSTASH_SECRET_ARN !== undefined, route.id).toBe(needs.cache && cacheProvider === 'upstash');
@@ -138,15 +104,13 @@ describe.each([
   });
 
   it('puts a function in the VPC only when it talks to Postgres or ElastiCache', () => {
-    const functions = [
-      ...s.stacks.api.routeFunctions.map((r) => ({ fn: r.fn, needs: routeNeeds(r.route).needs })),
-    ];
+    const functions = [...s.stacks.api.routeFunctions.map((r) => ({ fn: r.fn, needs: r.route.needs }))];
     for (const { fn, needs } of functions) {
       expect(inVpc(s, fn), fn.id).toBe(needs.db || (needs.cache && cacheProvider === 'elasticache'));
     }
-    // the job routes do not touch Postgres: with Upstash (or no cache) they run outside the VPC
+    // starting a job touches neither Postgres nor the cache: it runs outside the VPC (no ENI, no NAT)
     const start = s.stacks.api.routeFunctions.find((r) => r.route.id === 'analysis-start')!;
-    expect(inVpc(s, start.fn)).toBe(cacheProvider === 'elasticache');
+    expect(inVpc(s, start.fn)).toBe(false);
     const e = fnEnv(s, start.fn);
     expect(e.JOBS_TABLE).toBeDefined();
     expect(e.ANALYSIS_QUEUE_URL).toBeDefined();

@@ -1,4 +1,6 @@
 import type { Config } from './config';
+import { isAppError } from './errors';
+import { apiKeySource } from './llm/api-key';
 import { loadLlmConfig } from './llm/config';
 import { getCacheStack } from './runtime/cache';
 import { getDb } from './runtime/db';
@@ -49,16 +51,29 @@ async function cache(): Promise<DependencyState> {
   return { ...state, adapter: l2.adapter, breaker: l2.breaker.state };
 }
 
-function llm(): DependencyState {
-  // Configuration only: a health check must not spend tokens or wait on the model.
+/**
+ * Configuration only: a health check must not spend tokens or wait on the model. For Claude, the key must be
+ * there (read through the secret cache): a missing or placeholder key is reported, as analyze would fail closed.
+ */
+async function llm(): Promise<DependencyState> {
   const c = loadLlmConfig();
-  return { status: 'ok', provider: c.provider, model: c.model };
+  const base = { provider: c.provider, model: c.model };
+  if (c.provider === 'offline') return { status: 'ok', ...base };
+  try {
+    await apiKeySource(c)();
+    return { status: 'ok', ...base };
+  } catch (err) {
+    const code = isAppError(err) ? err.code : 'llm_unavailable';
+    return { status: code === 'llm_not_configured' ? 'unconfigured' : 'down', code, ...base };
+  }
 }
 
 /** Version and the state of each dependency; only the database is required for a 200. */
 export async function checkHealth(config: Config): Promise<HealthReport> {
-  const [db, l2] = await Promise.all([database(config), cache()]);
-  const deps: Record<string, DependencyState> = { database: db, cache: l2, llm: llm() };
-  const status = db.status !== 'ok' ? 'down' : l2.status === 'down' ? 'degraded' : 'ok';
+  const [db, l2, model] = await Promise.all([database(config), cache(), llm()]);
+  const deps: Record<string, DependencyState> = { database: db, cache: l2, llm: model };
+  // Without a usable model, analyses fail closed: the service is degraded, not silently answering offline.
+  const status =
+    db.status !== 'ok' ? 'down' : l2.status === 'down' || model.status !== 'ok' ? 'degraded' : 'ok';
   return { status, version: config.SERVICE_VERSION, stage: config.STAGE, dependencies: deps };
 }

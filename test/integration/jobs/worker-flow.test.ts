@@ -29,6 +29,7 @@ describe('analysis worker through the SQS poller', () => {
   const hang2 = gate();
   const log = recordingLogger();
   const metrics = recordingMetrics();
+  const fixed = new Set<string>();
 
   const runAnalysis: RunAnalysis = async (job, ctx) => {
     const n = runs.hit(job.task_id);
@@ -53,6 +54,10 @@ describe('analysis worker through the SQS poller', () => {
         break;
       case 'poison':
         throw new Error(`cannot analyse ${arg}`);
+      case 'broken':
+        if (!fixed.has(job.task_id)) throw new Error(`dependency down for ${arg}`);
+        result = { fixed: true, attempt: ctx.attempt };
+        break;
       case 'fatal':
         throw new NonRetryableJobError(`unsupported question ${arg}`);
       default:
@@ -226,5 +231,21 @@ describe('analysis worker through the SQS poller', () => {
     // the poison job: retried twice, failed once (the non-job message never reaches the analysis)
     expect(metrics.count('JobRetried') - retriedBefore).toBe(MAX_RECEIVE_COUNT - 1);
     expect(metrics.count('JobFailed') - failedBefore).toBe(1);
+  });
+
+  it('runs a FAILED job again when its message is redriven from the DLQ', async () => {
+    const { task_id } = await start('broken:pricing-db');
+    const failed = await h.waitForJob(task_id, finished, 20_000);
+    expect(failed.error?.code).toBe('max_attempts_exceeded');
+    // The operator fixes the cause, then redrives: SQS moves the message back to the source queue, where it
+    // arrives with a fresh receive count.
+    fixed.add(task_id);
+    await h.queue.send(encodeJobMessage(task_id));
+    const job = await h.waitForJob(task_id, (j) => j.status === 'SUCCEEDED', 20_000);
+    expect(job.attempts).toBe(1);
+    expect(job.error).toBeUndefined();
+    expect(runs.get(task_id)).toBe(MAX_RECEIVE_COUNT + 1);
+    const view = await h.service.getStatus(h.caller, task_id);
+    expect(view).toMatchObject({ status: 'SUCCEEDED', result: { fixed: true, attempt: 1 } });
   });
 });

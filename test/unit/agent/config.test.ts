@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../../layers/core/src/agent/config';
 import { ValidationError } from '../../../layers/core/src/errors';
+import { apiKeySource } from '../../../layers/core/src/llm/api-key';
 import { loadLlmConfig } from '../../../layers/core/src/llm/config';
 
 describe('LLM and agent configuration', () => {
@@ -23,8 +24,21 @@ describe('LLM and agent configuration', () => {
     expect(loadLlmConfig({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9999' }).provider).toBe('anthropic');
   });
 
+  it('outside local and test, means Claude unless the offline model is chosen explicitly', () => {
+    expect(loadLlmConfig({ STAGE: 'prod' }).provider).toBe('anthropic');
+    expect(loadLlmConfig({ STAGE: 'prod', LLM_PROVIDER: 'offline' }).provider).toBe('offline');
+    expect(loadLlmConfig({ STAGE: 'local', LLM_PROVIDER: 'anthropic' }).provider).toBe('anthropic');
+  });
+
+  it('fails closed (503 llm_not_configured) when Claude has no key', async () => {
+    await expect(apiKeySource(loadLlmConfig({ STAGE: 'prod' }))()).rejects.toMatchObject({
+      status: 503,
+      code: 'llm_not_configured',
+    });
+    await expect(apiKeySource(loadLlmConfig({ STAGE: 'prod', ANTHROPIC_API_KEY: 'k' }))()).resolves.toBe('k');
+  });
+
   it('fails fast on invalid values', () => {
-    expect(() => loadLlmConfig({ LLM_PROVIDER: 'anthropic' })).toThrow(ValidationError);
     expect(() => loadLlmConfig({ LLM_MAX_RETRIES: 'many' })).toThrow(ValidationError);
     expect(() => loadAgentConfig({ AGENT_MAX_STEPS: '0' })).toThrow(ValidationError);
   });

@@ -14,6 +14,7 @@ const route = {
   memoryMb: 128,
   timeoutSeconds: 5,
   auth: true,
+  needs: { db: false, cache: false, llm: false, embeddings: false, jwt: true },
 } as const;
 const echo = httpHandler<{ q: string }>(
   { route: 't', auth: true, body: z.object({ q: z.string() }) },

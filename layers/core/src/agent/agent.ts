@@ -1,4 +1,5 @@
 import type { Analysis, Usage } from '../analysis/types';
+import { notBundled } from '../bundle-flags';
 import type { Queryable } from '../db/types';
 import { UpstreamUnavailableError } from '../errors';
 import { createAnthropicLlm } from '../llm/anthropic';
@@ -69,7 +70,11 @@ export interface CreateAgentOptions {
 }
 
 export function createLlm(config: LlmConfig): Llm {
-  return config.provider === 'anthropic' ? createAnthropicLlm(config) : createOfflineLlm();
+  if (config.provider === 'anthropic') return createAnthropicLlm(config);
+  // A stage bundled for Claude carries no offline model (see bundle-flags.ts).
+  return process.env.CEO_BUNDLE_LLM_PROVIDER === 'anthropic'
+    ? notBundled('The offline model', process.env.CEO_BUNDLE_LLM_PROVIDER)
+    : createOfflineLlm();
 }
 
 /**

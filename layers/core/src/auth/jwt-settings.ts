@@ -1,6 +1,6 @@
+import { readSecret } from '../aws/secrets';
 import { type Config, DEV_JWT_SECRET } from '../config';
 import { NotConfiguredError, UnauthorizedError } from '../errors';
-import { readSecret } from '../runtime/secrets';
 import type { JwtSettings } from './jwt';
 
 /** The signing settings: JWT_SECRET (or the local dev secret), or the Secrets Manager value behind JWT_SECRET_ARN. */

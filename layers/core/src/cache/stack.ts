@@ -1,3 +1,4 @@
+import { notBundled } from '../bundle-flags';
 import { CircuitBreaker } from './circuit-breaker';
 import { type Clock, systemClock } from './clock';
 import type { CacheConfig } from './config';
@@ -31,20 +32,27 @@ function rawL2(config: CacheConfig, metrics: CacheMetrics): L2 | null {
   const l2 = config.l2;
   switch (l2.kind) {
     case 'redis':
-      return createIoredisL2({
-        url: l2.url,
-        keyPrefix: config.keyPrefix,
-        connectTimeoutMs: config.l2ConnectTimeoutMs,
-        commandTimeoutMs: config.l2TimeoutMs,
-        onError: () => metrics.count('CacheL2ConnectionError', { adapter: 'redis' }),
-      });
+      // A stage bundled for another L2 carries no ioredis (see bundle-flags.ts).
+      return process.env.CEO_BUNDLE_CACHE_PROVIDER === 'upstash' ||
+        process.env.CEO_BUNDLE_CACHE_PROVIDER === 'none'
+        ? notBundled('The Redis (ElastiCache) client', process.env.CEO_BUNDLE_CACHE_PROVIDER)
+        : createIoredisL2({
+            url: l2.url,
+            keyPrefix: config.keyPrefix,
+            connectTimeoutMs: config.l2ConnectTimeoutMs,
+            commandTimeoutMs: config.l2TimeoutMs,
+            onError: () => metrics.count('CacheL2ConnectionError', { adapter: 'redis' }),
+          });
     case 'upstash':
-      return createUpstashL2({
-        url: l2.url,
-        token: l2.token,
-        keyPrefix: config.keyPrefix,
-        requestTimeoutMs: config.l2TimeoutMs,
-      });
+      return process.env.CEO_BUNDLE_CACHE_PROVIDER === 'elasticache' ||
+        process.env.CEO_BUNDLE_CACHE_PROVIDER === 'none'
+        ? notBundled('The Upstash client', process.env.CEO_BUNDLE_CACHE_PROVIDER)
+        : createUpstashL2({
+            url: l2.url,
+            token: l2.token,
+            keyPrefix: config.keyPrefix,
+            requestTimeoutMs: config.l2TimeoutMs,
+          });
     default:
       return null;
   }

@@ -1,3 +1,4 @@
+import { notBundled } from '../bundle-flags';
 import type { EmbeddingsConfig } from './config';
 import { OfflineEmbeddings } from './offline';
 import { TitanEmbeddings, type TitanEmbeddingsOptions } from './titan';
@@ -16,17 +17,18 @@ export function createEmbeddings(
   config: EmbeddingsConfig,
   overrides: Pick<TitanEmbeddingsOptions, 'credentials' | 'paraphraseThreshold'> = {},
 ): Embeddings {
-  if (config.provider === 'bedrock') {
-    return new TitanEmbeddings({
-      modelId: config.modelId,
-      dimensions: config.dimensions,
-      region: config.region,
-      endpoint: config.endpoint,
-      timeoutMs: config.timeoutMs,
-      concurrency: config.concurrency,
-      maxAttempts: config.maxAttempts,
-      ...overrides,
-    });
-  }
-  return new OfflineEmbeddings(config.dimensions);
+  if (config.provider !== 'bedrock') return new OfflineEmbeddings(config.dimensions);
+  // A stage bundled for offline embeddings carries no Bedrock client (see bundle-flags.ts).
+  return process.env.CEO_BUNDLE_EMBEDDINGS_PROVIDER === 'offline'
+    ? notBundled('Bedrock embeddings', process.env.CEO_BUNDLE_EMBEDDINGS_PROVIDER)
+    : new TitanEmbeddings({
+        modelId: config.modelId,
+        dimensions: config.dimensions,
+        region: config.region,
+        endpoint: config.endpoint,
+        timeoutMs: config.timeoutMs,
+        concurrency: config.concurrency,
+        maxAttempts: config.maxAttempts,
+        ...overrides,
+      });
 }

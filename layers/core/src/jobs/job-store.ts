@@ -25,7 +25,11 @@ export interface JobStore {
   /** RUNNING → QUEUED after a retryable failure: the message is redelivered and claims it again. */
   release(taskId: string, attemptId: string, lastError: JobError): Promise<boolean>;
   markEnqueueFailed(taskId: string, error: JobError): Promise<boolean>;
-  requeue(taskId: string): Promise<boolean>;
+  /**
+   * FAILED → QUEUED for a job that failed for `reason`: `enqueue_failed` (the client retries the start) or
+   * `max_attempts_exceeded` (its message was redriven from the DLQ).
+   */
+  requeue(taskId: string, reason?: 'enqueue_failed' | 'max_attempts_exceeded'): Promise<boolean>;
 }
 
 export interface JobClaim {
@@ -179,7 +183,10 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async requeue(taskId: string): Promise<boolean> {
+  async requeue(
+    taskId: string,
+    reason: 'enqueue_failed' | 'max_attempts_exceeded' = 'enqueue_failed',
+  ): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.tableName,
@@ -190,7 +197,7 @@ export class DynamoJobStore implements JobStore {
         ExpressionAttributeValues: {
           ':failed': 'FAILED',
           ':queued': 'QUEUED',
-          ':code': 'enqueue_failed',
+          ':code': reason,
           ':iso': this.iso(),
         },
       }),

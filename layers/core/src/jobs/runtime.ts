@@ -1,7 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/types';
+import { logger } from '../observability/logger';
 import { createSqsClient, type Queue, SqsQueue } from '../queue/queue';
+import { getDb } from '../runtime/db';
+import type { FunctionRoot } from '../runtime/root';
 import { getJobsConfig, type JobsConfig } from './config';
 import { DynamoIdempotencyStore } from './idempotency-store';
 import { JobService } from './job-service';
@@ -101,4 +104,47 @@ export function resetJobsRuntime(): void {
   shared?.doc.destroy();
   shared?.sqs.destroy();
   shared = undefined;
+  sharedWorker = undefined;
+}
+
+/** What the worker uses of the jobs runtime: the job store and the large-result store (no queue, no service). */
+export interface WorkerJobs {
+  config: JobsConfig;
+  jobs: DynamoJobStore;
+  results: JobResultStore;
+}
+
+let sharedWorker: WorkerJobs | undefined;
+
+/**
+ * The worker's jobs stores (its profile must declare `jobs` and `db`), built once per instance. Kept apart
+ * from `jobsFor` so the worker's bundle carries neither the SQS client nor the start/status service.
+ */
+export function workerJobsFor(root: FunctionRoot): WorkerJobs {
+  root.require('jobs');
+  root.require('db');
+  if (!sharedWorker) {
+    const config = getJobsConfig();
+    const doc = createDynamoDocumentClient({
+      region: config.AWS_REGION,
+      endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
+    });
+    sharedWorker = {
+      config,
+      jobs: new DynamoJobStore(doc, config.JOBS_TABLE),
+      results: new LazyJobResultStore(() => getDb(root.config)),
+    };
+  }
+  return sharedWorker;
+}
+
+/**
+ * The function's jobs runtime (its profile must declare `jobs`). Large results are read back from Postgres:
+ * only a function that declares `db` may open it.
+ */
+export function jobsFor(root: FunctionRoot): JobsRuntime {
+  root.require('jobs');
+  const noDb = () =>
+    Promise.reject(new Error(`Function ${root.id} has no database: large job results are not readable here`));
+  return getJobsRuntime({ db: root.needs.db ? () => getDb(root.config) : noDb, logger });
 }

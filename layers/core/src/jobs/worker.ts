@@ -51,6 +51,10 @@ function errorText(err: unknown): string {
   return text.slice(0, MAX_ERROR_CHARS);
 }
 
+function isRedrive(job: Job, receiveCount: number): boolean {
+  return job.status === 'FAILED' && job.error?.code === 'max_attempts_exceeded' && receiveCount === 1;
+}
+
 function receiveCount(record: SQSRecord): number {
   const n = Number(record.attributes?.ApproximateReceiveCount);
   return Number.isFinite(n) && n >= 1 ? n : 1;
@@ -69,17 +73,26 @@ export async function processJobMessage(deps: WorkerDeps, record: SQSRecord): Pr
 
   // Claim first (one conditional write on the common path); only a refused claim reads the job to say why.
   const attemptId = (deps.newAttemptId ?? randomUUID)();
-  const job = await deps.jobs.claim(taskId, { attemptId, attempts, leaseMs: deps.leaseMs });
+  const claim = { attemptId, attempts, leaseMs: deps.leaseMs };
+  let job = await deps.jobs.claim(taskId, claim);
   if (!job) {
     const current = await deps.jobs.get(taskId);
     if (!current) {
       deps.logger?.warn('Job message for an unknown task', { taskId, messageId: record.messageId });
       return 'unknown_job';
     }
-    log('Job not claimed', { status: current.status });
-    return current.status === 'SUCCEEDED' || current.status === 'FAILED'
-      ? 'already_finished'
-      : 'held_by_other_attempt';
+    // A message redriven from the DLQ arrives with a fresh receive count for a job its last attempt failed:
+    // the operator asked for another run, so the job goes back to QUEUED and this delivery claims it.
+    if (isRedrive(current, attempts) && (await deps.jobs.requeue(taskId, 'max_attempts_exceeded'))) {
+      log('Job redriven from the DLQ: running it again');
+      job = await deps.jobs.claim(taskId, claim);
+    }
+    if (!job) {
+      log('Job not claimed', { status: current.status });
+      return current.status === 'SUCCEEDED' || current.status === 'FAILED'
+        ? 'already_finished'
+        : 'held_by_other_attempt';
+    }
   }
   log('Job claimed');
   const claimedAt = Date.now();
@@ -207,6 +220,8 @@ async function storeResult(
 
 /**
  * The worker Lambda: an SQS batch → partial batch response (`batchItemFailures` lists what to redeliver).
+ * Records run one after another (Powertools would run a batch's records in parallel): one agent run at a time
+ * per instance, so the event source mapping's maximum concurrency is the total number of agent runs at once.
  * A new BatchProcessor per invocation: it keeps per-batch state, which concurrent invocations on one
  * instance (Lambda Managed Instances) must not share.
  */
@@ -218,6 +233,7 @@ export function createJobWorkerHandler(
     return processPartialResponse(event, (record: SQSRecord) => processJobMessage(deps, record), processor, {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
+      processInParallel: false,
     });
   };
 }

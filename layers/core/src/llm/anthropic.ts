@@ -1,4 +1,7 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
+import { apiKeySource } from './api-key';
 import type { LlmConfig } from './config';
 import { DeadlineExceeded, retryAfterMs, toLlmError } from './errors';
 import {
@@ -113,10 +116,19 @@ export interface AnthropicLlmOptions {
   fetch?: Fetch;
 }
 
+/**
+ * The SDK's base client with only the Messages resource: the full `Anthropic` class carries every API
+ * (beta, files, skills, …) and adds ~300 KB to each bundle; this is all the agent calls.
+ */
+class MessagesClient extends BaseAnthropic {
+  messages: Messages = new Messages(this);
+}
+
 /** The Claude adapter: one SDK client per instance (create it once, at module scope). */
 export function createAnthropicLlm(config: LlmConfig, options: AnthropicLlmOptions = {}): Llm {
-  const client = new Anthropic({
-    apiKey: config.apiKey ?? 'local-stand-in',
+  const apiKey = apiKeySource(config);
+  const client = new MessagesClient({
+    apiKey,
     baseURL: config.baseURL ?? null,
     timeout: config.timeoutMs,
     maxRetries: config.maxRetries,
@@ -125,6 +137,8 @@ export function createAnthropicLlm(config: LlmConfig, options: AnthropicLlmOptio
 
   async function createOnce(request: LlmRequest): Promise<LlmResponse> {
     const params = toMessageParams(request, config.model, config.maxTokens);
+    // Resolved before the call, so a missing key is its own 503 rather than an SDK error.
+    await apiKey();
     try {
       const message = await client.messages.create(params, { signal: request.signal });
       return toResponse(message);
@@ -135,6 +149,7 @@ export function createAnthropicLlm(config: LlmConfig, options: AnthropicLlmOptio
 
   async function streamOnce(request: LlmRequest, onText: (delta: string) => void): Promise<LlmResponse> {
     const params = toMessageParams(request, config.model, config.maxTokens);
+    await apiKey();
     const stream = client.messages.stream(params, { signal: request.signal });
     let idleTimer: NodeJS.Timeout | undefined;
     let stalled = false;

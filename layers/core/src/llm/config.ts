@@ -2,12 +2,19 @@ import * as z from 'zod';
 import { ValidationError } from '../errors';
 
 /**
- * The LLM's configuration, read from the environment once per cold start. Claude is used when an API key or a
- * base URL (e.g. a local stand-in) is configured, unless LLM_PROVIDER says otherwise; else the offline model.
+ * The LLM's configuration, read from the environment once per cold start.
+ * - `LLM_PROVIDER=anthropic`: Claude, with its key from ANTHROPIC_API_KEY or (deployed) the Secrets Manager
+ *   secret ANTHROPIC_API_KEY_SECRET_ARN, read per call through the secret cache; a missing or placeholder key
+ *   fails closed (503 `llm_not_configured`), never a silent offline answer.
+ * - `LLM_PROVIDER=offline`: the built-in offline model, chosen explicitly.
+ * - `auto` (the default): in the local and test stages, Claude when a key or base URL is configured, else the
+ *   offline model; in any other stage it means `anthropic`.
  */
 const LlmConfigSchema = z.object({
+  STAGE: z.string().min(1).default('local'),
   LLM_PROVIDER: z.enum(['auto', 'anthropic', 'offline']).default('auto'),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_API_KEY_SECRET_ARN: z.string().min(20).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
   LLM_MAX_TOKENS: z.coerce.number().int().min(256).max(21_000).default(4096),
@@ -26,6 +33,8 @@ const LlmConfigSchema = z.object({
 export interface LlmConfig {
   provider: 'anthropic' | 'offline';
   apiKey?: string;
+  /** Deployed stages: the key is read from this secret per call (cached by the secret cache's TTL). */
+  apiKeySecretArn?: string;
   baseURL?: string;
   model: string;
   maxTokens: number;
@@ -45,16 +54,18 @@ export function loadLlmConfig(env: NodeJS.ProcessEnv = process.env): LlmConfig {
     );
   }
   const c = parsed.data;
-  const hasEndpoint = Boolean(c.ANTHROPIC_API_KEY || c.ANTHROPIC_BASE_URL);
-  if (c.LLM_PROVIDER === 'anthropic' && !hasEndpoint) {
-    throw new ValidationError('Invalid LLM configuration', [
-      { path: 'ANTHROPIC_API_KEY', message: 'required when LLM_PROVIDER=anthropic' },
-    ]);
-  }
-  const provider = c.LLM_PROVIDER === 'offline' || !hasEndpoint ? 'offline' : 'anthropic';
+  const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
+  const hasKeySource = Boolean(c.ANTHROPIC_API_KEY || c.ANTHROPIC_BASE_URL || c.ANTHROPIC_API_KEY_SECRET_ARN);
+  const provider =
+    c.LLM_PROVIDER === 'offline'
+      ? 'offline'
+      : c.LLM_PROVIDER === 'anthropic' || !isLocal || hasKeySource
+        ? 'anthropic'
+        : 'offline';
   return {
     provider,
     apiKey: c.ANTHROPIC_API_KEY,
+    apiKeySecretArn: c.ANTHROPIC_API_KEY_SECRET_ARN,
     baseURL: c.ANTHROPIC_BASE_URL,
     model: provider === 'offline' ? 'offline' : c.ANTHROPIC_MODEL,
     maxTokens: c.LLM_MAX_TOKENS,

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk/core/error';
 import { AppError, UpstreamUnavailableError } from '../errors';
 
 /** The model's structured answer stayed invalid after one corrective retry. */

@@ -1,5 +1,6 @@
 import { type CacheStack, createCacheStack, getCacheConfig } from '../cache';
 import { emfSink } from '../observability/metrics';
+import type { FunctionRoot } from './root';
 import { hydrateProviderSecrets } from './secrets';
 
 let shared: Promise<CacheStack> | undefined;
@@ -21,4 +22,10 @@ export function getCacheStack(): Promise<CacheStack> {
       throw err;
     });
   return shared;
+}
+
+/** The function's cache stack (its profile must declare `cache`). */
+export function cacheFor(root: FunctionRoot): Promise<CacheStack> {
+  root.require('cache');
+  return getCacheStack();
 }

@@ -7,6 +7,7 @@ import { UpstreamUnavailableError } from '../errors';
 import { logger } from '../observability/logger';
 import { emfSink } from '../observability/metrics';
 import { seedDemo } from '../orgs/seed';
+import type { FunctionRoot } from './root';
 
 let shared: Promise<Db> | undefined;
 
@@ -83,4 +84,10 @@ export function getDb(config: Config): Promise<Db> {
 /** Lets the local runtime and tests hand in a Db they own. */
 export function setDb(db: Db | undefined): void {
   shared = db ? Promise.resolve(db) : undefined;
+}
+
+/** The function's database (its profile must declare `db`). */
+export function dbFor(root: FunctionRoot): Promise<Db> {
+  root.require('db');
+  return getDb(root.config);
 }

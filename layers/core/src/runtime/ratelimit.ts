@@ -1,6 +1,7 @@
 import { emfSink } from '../observability/metrics';
 import { loadRateLimitConfig, RateLimiter } from '../ratelimit/limiter';
 import { getCacheStack } from './cache';
+import type { FunctionRoot } from './root';
 
 let shared: Promise<RateLimiter> | undefined;
 
@@ -13,4 +14,10 @@ export function getRateLimiter(): Promise<RateLimiter> {
     throw err;
   });
   return shared;
+}
+
+/** The function's rate limiter, over its cache (its profile must declare `cache`). */
+export function rateLimiterFor(root: FunctionRoot): Promise<RateLimiter> {
+  root.require('cache');
+  return getRateLimiter();
 }

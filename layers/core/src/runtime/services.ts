@@ -9,25 +9,19 @@ import {
 } from '../cache';
 import { type Config, getConfig } from '../config';
 import type { Db } from '../db/types';
-import { createEmbeddings, type Embeddings, loadEmbeddingsConfig } from '../embeddings';
+import type { Embeddings } from '../embeddings';
 import type { Llm } from '../llm/types';
 import { emfSink, type MetricsSink } from '../observability/metrics';
-import { loadRetrievalConfig, type RetrievalConfig } from '../retrieval';
 import { createBuiltinRegistry, createHybridPastDecisionsSkill } from '../skills/builtin';
 import { getCacheStack } from './cache';
 import { getDb } from './db';
-import { hydrateProviderSecrets } from './secrets';
+import type { FunctionRoot } from './root';
+import { createSearchServices, type SearchServices, setSearchServices } from './search-services';
 
-/** Everything the analyze/search paths use, created once per instance (module scope) and reused warm. */
-export interface Services {
-  config: Config;
-  db: Db;
-  cache: CacheStack;
-  embeddings: Embeddings;
+/** Everything the analyze path uses (search's services plus the agent), created once per instance and reused warm. */
+export interface Services extends SearchServices {
   semantic: SemanticCache;
   agent: Agent;
-  retrieval: RetrievalConfig;
-  metrics: MetricsSink;
 }
 
 export interface ServiceOverrides {
@@ -42,9 +36,9 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
   const metrics = o.metrics ?? emfSink;
   const cache = o.cache ?? createCacheStack(getCacheConfig(), metrics);
   cache.warm();
-  const embeddings = o.embeddings ?? createEmbeddings(loadEmbeddingsConfig());
+  const search = createSearchServices(config, db, cache, { embeddings: o.embeddings, metrics });
+  const { embeddings, retrieval } = search;
   const semantic = createSemanticCache(db, embeddings, { ...getCacheConfig().semantic, metrics });
-  const retrieval = loadRetrievalConfig();
   const agent = createAgent({
     db,
     llm: o.llm,
@@ -58,7 +52,7 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
     },
     wrapSkillRun: createSkillResultCache(cache.tiered),
   });
-  return { config, db, cache, embeddings, semantic, agent, retrieval, metrics };
+  return { ...search, semantic, agent };
 }
 
 let shared: Promise<Services> | undefined;
@@ -67,8 +61,6 @@ let shared: Promise<Services> | undefined;
 export function getServices(): Promise<Services> {
   shared ??= (async () => {
     const config = getConfig();
-    // Provider credentials kept in Secrets Manager must be in place before the clients read them.
-    await hydrateProviderSecrets();
     // One cache stack per instance, shared with the rate limiter.
     return createServices(config, await getDb(config), { cache: await getCacheStack() });
   })().catch((err) => {
@@ -81,4 +73,11 @@ export function getServices(): Promise<Services> {
 /** Tests and the local runtime hand in services they built (or undefined to reset). */
 export function setServices(s: Services | undefined): void {
   shared = s ? Promise.resolve(s) : undefined;
+  setSearchServices(s);
+}
+
+/** The agent's services (its profile must declare `db`, `cache`, `embeddings` and `llm`). */
+export function servicesFor(root: FunctionRoot): Promise<Services> {
+  for (const need of ['db', 'cache', 'embeddings', 'llm'] as const) root.require(need);
+  return getServices();
 }
