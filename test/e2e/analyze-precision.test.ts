@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSemanticCache } from '../../layers/core/src/cache';
 import { VERDICT_TOOL } from '../../layers/core/src/cache/verifier';
+import { createQuestionVerifier } from '../../layers/core/src/llm/verifier';
 import { setServices } from '../../layers/core/src/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import { FAKE_API_KEY } from '../support/analyze-services';
@@ -86,7 +87,10 @@ describe('analyze: no cached answer to a near-miss question (PGlite + pgvector, 
   it('asks the verifier (real Anthropic SDK) about a borderline candidate and records its tokens and cost', async () => {
     const s = harness.instance();
     const semantic = createSemanticCache(api.db, s.embeddings, {
-      verifier: { apiKey: FAKE_API_KEY, baseURL: fake.url, model: 'claude-haiku-5-5', timeoutMs: 3_000 },
+      verifier: createQuestionVerifier(
+        { provider: 'anthropic', apiKey: FAKE_API_KEY, baseURL: fake.url },
+        { enabled: true, model: 'claude-haiku-5-5', timeoutMs: 3_000 },
+      ),
     });
     setServices({ ...s, semantic });
     const q = 'Should we launch a developer sandbox for our API in 2027?';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors';
-import type { AnthropicVerifierConfig } from './verifier';
+import type { VerifierSettings } from './verifier';
 
 /**
  * Cache configuration (L1, L2, stampede control, semantic answer cache), read from the environment once.
@@ -60,9 +60,6 @@ const CacheEnvSchema = z.object({
   SEMANTIC_VERIFIER_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(3_000),
   /** Lowest similarity sent to the verifier (default: the threshold minus 0.1). */
   SEMANTIC_VERIFY_FLOOR: z.coerce.number().min(0).max(1).optional(),
-  LLM_PROVIDER: z.enum(['auto', 'anthropic', 'offline']).default('auto'),
-  ANTHROPIC_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z.string().url().optional(),
 });
 
 export type CacheKind = 'answer' | 'skill' | 'retrieval' | 'org_data';
@@ -106,8 +103,8 @@ export interface CacheConfig {
     candidates: number;
     /** Lowest similarity sent to the verifier; default the threshold minus 0.1. */
     verifyFloor?: number;
-    /** The borderline verifier (a small Claude model), when Claude is configured. */
-    verifier?: AnthropicVerifierConfig;
+    /** The borderline verifier (a small Claude model); used where Claude is configured. */
+    verifier: VerifierSettings;
   };
 }
 
@@ -194,18 +191,11 @@ export function loadCacheConfig(env: NodeJS.ProcessEnv = process.env): CacheConf
       ttlSeconds: e.SEMANTIC_CACHE_TTL_S,
       candidates: e.SEMANTIC_CACHE_CANDIDATES,
       verifyFloor: e.SEMANTIC_VERIFY_FLOOR,
-      ...(e.SEMANTIC_VERIFIER_ENABLED &&
-      e.LLM_PROVIDER !== 'offline' &&
-      (e.ANTHROPIC_API_KEY !== undefined || e.ANTHROPIC_BASE_URL !== undefined)
-        ? {
-            verifier: {
-              apiKey: e.ANTHROPIC_API_KEY,
-              baseURL: e.ANTHROPIC_BASE_URL,
-              model: e.SEMANTIC_VERIFIER_MODEL,
-              timeoutMs: e.SEMANTIC_VERIFIER_TIMEOUT_MS,
-            },
-          }
-        : {}),
+      verifier: {
+        enabled: e.SEMANTIC_VERIFIER_ENABLED,
+        model: e.SEMANTIC_VERIFIER_MODEL,
+        timeoutMs: e.SEMANTIC_VERIFIER_TIMEOUT_MS,
+      },
     },
   };
 }

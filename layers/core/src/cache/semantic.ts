@@ -6,12 +6,7 @@ import { decideCandidate, type GuardMissReason } from '../question/guard';
 import { type CacheabilityInfo, normalizeQuery, notCacheableReason, queryHash } from './answer-key';
 import { canonicalJson } from './keys';
 import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
-import {
-  type AnthropicVerifierConfig,
-  createAnthropicVerifier,
-  type QuestionVerifier,
-  type VerificationResult,
-} from './verifier';
+import type { QuestionVerifier, VerificationResult } from './verifier';
 
 export type SemanticStatus = 'available' | 'unavailable';
 
@@ -25,9 +20,9 @@ export interface SemanticCacheConfig {
   metrics?: CacheMetrics;
   /**
    * Second opinion for borderline candidates (similarity ≥ `verifyFloor`, and only words the lexicons do
-   * not know differ): a verifier, or the config of the Anthropic one. Without it such candidates are misses.
+   * not know differ): `createQuestionVerifier` (llm/verifier.ts). Without it such candidates are misses.
    */
-  verifier?: QuestionVerifier | AnthropicVerifierConfig;
+  verifier?: QuestionVerifier;
   /** Lowest similarity sent to the verifier (default: threshold − 0.1). */
   verifyFloor?: number;
   /** Most unknown differing words sent to the verifier (default 2). */
@@ -134,12 +129,7 @@ export function createSemanticCache(
   const threshold = config.threshold ?? embeddings.paraphraseThreshold;
   const ttlSeconds = config.ttlSeconds ?? 86_400;
   const candidates = config.candidates ?? 5;
-  const verifier: QuestionVerifier | undefined =
-    config.verifier === undefined
-      ? undefined
-      : 'verify' in config.verifier
-        ? config.verifier
-        : createAnthropicVerifier(config.verifier);
+  const verifier = config.verifier;
   const policy = {
     threshold,
     // no verifier: nothing below the threshold can hit, so nothing below it is looked at

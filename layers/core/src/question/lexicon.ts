@@ -1,8 +1,9 @@
-import groups from './lexicon/groups.json';
-import polarity from './lexicon/polarity.json';
-import relations from './lexicon/relations.json';
-import stopwords from './lexicon/stopwords.json';
-import synonyms from './lexicon/synonyms.json';
+// named imports: the bundler keeps only these keys (the files' `$comment`s stay out of the Lambda bundles)
+import { horizon, plan, product, role, segment, team } from './lexicon/groups.json';
+import { negations, pairs } from './lexicon/polarity.json';
+import { after, flip, markers as markerWords } from './lexicon/relations.json';
+import { filler, heads, stop, toHeadAfter, trailers } from './lexicon/stopwords.json';
+import { actions, groups as synonymGroups } from './lexicon/synonyms.json';
 import { stemPhrase } from './stem';
 
 /**
@@ -45,7 +46,7 @@ function build(): Lexicon {
   const note = (key: string) => {
     maxPhraseWords = Math.max(maxPhraseWords, key.split(' ').length);
   };
-  for (const group of synonyms.groups) {
+  for (const group of synonymGroups) {
     const canon = stemPhrase(group[0] ?? '');
     for (const form of group) {
       const key = stemPhrase(form);
@@ -58,7 +59,7 @@ function build(): Lexicon {
     return syn.get(k) ?? k;
   };
   const opposites = new Map<string, Set<string>>();
-  for (const [a, b] of polarity.pairs as Array<[string, string]>) {
+  for (const [a, b] of pairs as Array<[string, string]>) {
     const ca = concept(a);
     const cb = concept(b);
     if (!opposites.has(ca)) opposites.set(ca, new Set());
@@ -66,40 +67,40 @@ function build(): Lexicon {
     opposites.get(ca)!.add(cb);
     opposites.get(cb)!.add(ca);
   }
-  const negations = new Set(polarity.negations.map(stemPhrase));
-  for (const n of negations) note(n);
+  const negationSet = new Set(negations.map(stemPhrase));
+  for (const n of negationSet) note(n);
   const groupMap = new Map<string, string>();
-  for (const [kind, list] of Object.entries(groups as Record<string, unknown>)) {
-    if (!Array.isArray(list)) continue;
-    for (const g of list as string[]) {
+  const kinds: Record<string, string[]> = { team, segment, plan, product, horizon, role };
+  for (const [kind, list] of Object.entries(kinds)) {
+    for (const g of list) {
       groupMap.set(stemPhrase(g), kind);
       groupMap.set(concept(g), kind);
     }
   }
   const markers = new Map<string, string>();
-  for (const [m, rel] of Object.entries(relations.markers)) {
+  for (const [m, rel] of Object.entries(markerWords as Record<string, string>)) {
     const key = stemPhrase(m);
     markers.set(key, rel);
     note(key);
   }
   const markerAfter = new Map<string, Set<string>>();
-  for (const [m, after] of Object.entries(relations.after as Record<string, string[]>)) {
-    markerAfter.set(stemPhrase(m), new Set(after.map(stemPhrase)));
+  for (const [m, words] of Object.entries(after as Record<string, string[]>)) {
+    markerAfter.set(stemPhrase(m), new Set(words.map(stemPhrase)));
   }
   return {
-    stop: new Set(stopwords.stop),
-    filler: new Set(stopwords.filler),
-    heads: new Set(stopwords.heads),
-    toHeadAfter: new Set(stopwords.toHeadAfter),
-    trailers: stopwords.trailers.map((t) => t.toLowerCase().split(/\s+/)).sort((a, b) => b.length - a.length),
+    stop: new Set(stop),
+    filler: new Set(filler),
+    heads: new Set(heads),
+    toHeadAfter: new Set(toHeadAfter),
+    trailers: trailers.map((t) => t.toLowerCase().split(/\s+/)).sort((a, b) => b.length - a.length),
     synonyms: syn,
-    actions: new Set(synonyms.actions.map(concept)),
+    actions: new Set(actions.map(concept)),
     maxPhraseWords,
     opposites,
-    negations,
+    negations: negationSet,
     groups: groupMap,
     markers,
-    flip: relations.flip,
+    flip: flip as Record<string, string>,
     markerAfter,
   };
 }

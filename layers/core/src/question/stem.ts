@@ -1,6 +1,6 @@
-import synonyms from './lexicon/synonyms.json';
+import { irregular } from './lexicon/synonyms.json';
 
-const IRREGULAR: Readonly<Record<string, string>> = synonyms.irregular;
+const IRREGULAR: Readonly<Record<string, string>> = irregular;
 
 /**
  * A light English stemmer for comparing questions: inflections fold together ("discontinued" =
