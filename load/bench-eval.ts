@@ -2,13 +2,15 @@
  * `npm run eval` (also part of `npm run bench`): precision and recall of the semantic answer cache's
  * decision on the labelled question pairs, per class and in total — for the offline embedder and, when
  * `EMBEDDINGS_PROVIDER=bedrock` is configured, for Titan. Compares the old guard (entities only) with the
- * question-frame guard, sweeps the similarity threshold, and bounds what the verifier can add.
+ * question-frame guard, sweeps the similarity threshold, and bounds what the verifier can add. Then the
+ * labelled retrieval set (EVAL_RETRIEVAL=false skips it): recall@10 and nDCG@10 per search method.
  */
 import './bench-env';
 import { createEmbeddings, loadEmbeddingsConfig } from '../layers/core/src/embeddings';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
 import type { Embeddings } from '../layers/core/src/embeddings/types';
 import { evaluate, loadPairs, type Policy, type Summary, withSimilarity } from './eval/question-eval';
+import { runRetrievalEval } from './eval/retrieval-eval';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -37,8 +39,14 @@ async function run(embeddings: Embeddings): Promise<void> {
   const base = embeddings.paraphraseThreshold;
   console.log(`\n## ${embeddings.id} — ${pairs.length} labelled pairs (default threshold ${base})`);
   const frame: Policy = { guard: 'frame', threshold: base };
-  table(`Question-frame guard (the cache's decision), threshold ${base}, no verifier`, evaluate(pairs, frame));
-  table(`Old guard (entities only), threshold ${base}`, evaluate(pairs, { guard: 'entities', threshold: base }));
+  table(
+    `Question-frame guard (the cache's decision), threshold ${base}, no verifier`,
+    evaluate(pairs, frame),
+  );
+  table(
+    `Old guard (entities only), threshold ${base}`,
+    evaluate(pairs, { guard: 'entities', threshold: base }),
+  );
 
   console.log('\nThreshold sweep (precision, recall, wrong answers, verifier calls):');
   console.log('| policy | precision | recall | wrong | verifier calls |');
@@ -56,9 +64,14 @@ async function run(embeddings: Embeddings): Promise<void> {
   for (const floor of [base, Math.max(0, base - 0.2)]) {
     const p = { guard: 'frame' as const, threshold: base, verifyFloor: floor };
     console.log(line(`floor ${floor.toFixed(2)}, no verifier`, evaluate(pairs, { ...p, verifier: 'none' })));
-    console.log(line(`floor ${floor.toFixed(2)}, perfect verifier`, evaluate(pairs, { ...p, verifier: 'oracle' })));
     console.log(
-      line(`floor ${floor.toFixed(2)}, verifier always "same"`, evaluate(pairs, { ...p, verifier: 'always_same' })),
+      line(`floor ${floor.toFixed(2)}, perfect verifier`, evaluate(pairs, { ...p, verifier: 'oracle' })),
+    );
+    console.log(
+      line(
+        `floor ${floor.toFixed(2)}, verifier always "same"`,
+        evaluate(pairs, { ...p, verifier: 'always_same' }),
+      ),
     );
   }
 
@@ -89,3 +102,18 @@ const configured = loadEmbeddingsConfig();
 if (configured.provider === 'bedrock') embedders.push(createEmbeddings(configured));
 else console.log('(Titan: set EMBEDDINGS_PROVIDER=bedrock with AWS credentials to evaluate it too)');
 for (const e of embedders) await run(e);
+
+if (process.env.EVAL_RETRIEVAL !== 'false') {
+  const r = await runRetrievalEval();
+  console.log(
+    `\n## Decision search — ${r.queries} labelled queries over ${r.decisions} decisions (PGlite + pgvector, offline embedder, k=10)`,
+  );
+  const kinds = Object.keys(r.rows[0]?.byKind ?? {});
+  console.log(`| method | recall@10 | nDCG@10 | ${kinds.map((k) => `recall@10 ${k}`).join(' | ')} |`);
+  console.log(`| --- | ---: | ---: | ${kinds.map(() => '---:').join(' | ')} |`);
+  for (const row of r.rows) {
+    console.log(
+      `| ${row.method} | ${row.recall10.toFixed(3)} | ${row.ndcg10.toFixed(3)} | ${kinds.map((k) => row.byKind[k]!.recall10.toFixed(2)).join(' | ')} |`,
+    );
+  }
+}

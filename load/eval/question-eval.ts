@@ -21,7 +21,8 @@ export interface LabelledPair {
 export function loadPairs(): LabelledPair[] {
   const out: LabelledPair[] = [];
   for (const item of set.items) {
-    for (const [k, v] of Object.entries(item.same)) out.push({ cls: `same:${k}`, same: true, cached: item.q, asked: v });
+    for (const [k, v] of Object.entries(item.same))
+      out.push({ cls: `same:${k}`, same: true, cached: item.q, asked: v });
     for (const [k, v] of Object.entries(item.miss))
       out.push({ cls: `miss:${k}`, same: false, cached: item.q, asked: v });
   }
@@ -42,7 +43,7 @@ export async function withSimilarity(
   for (let i = 0; i < texts.length; i += batch) {
     const chunk = texts.slice(i, i + batch);
     const vs = await embeddings.embed(chunk);
-    chunk.forEach((t, j) => vectors.set(t, vs[j]!));
+    for (const [j, t] of chunk.entries()) vectors.set(t, vs[j]!);
   }
   return pairs.map((p) => ({
     ...p,
@@ -127,6 +128,9 @@ export function summarise(outcomes: readonly Outcome[]): Summary {
   };
 }
 
-export function evaluate(pairs: ReadonlyArray<LabelledPair & { similarity: number }>, policy: Policy): Summary {
+export function evaluate(
+  pairs: ReadonlyArray<LabelledPair & { similarity: number }>,
+  policy: Policy,
+): Summary {
   return summarise(pairs.map((p) => decide(p, policy)));
 }
