@@ -8,7 +8,7 @@ const RetrievalEnvSchema = z.object({
   RETRIEVAL_MAX_K: z.coerce.number().int().min(1).max(200).default(50),
   RETRIEVAL_FUSION: z.enum(['rrf', 'weighted', 'minmax']).default('weighted'),
   RETRIEVAL_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
-  RETRIEVAL_KEYWORD_CAP: z.coerce.number().int().min(10).max(100_000).default(1000),
+  RETRIEVAL_KEYWORD_CAP: z.coerce.number().int().min(10).max(100_000).default(200),
 });
 
 export interface RetrievalConfig {
@@ -36,7 +36,7 @@ export const DEFAULT_RETRIEVAL_CONFIG: RetrievalConfig = {
   maxK: 50,
   fusion: 'weighted',
   rrfK: 60,
-  keywordCandidateCap: 1000,
+  keywordCandidateCap: 200,
 };
 
 export function loadRetrievalConfig(env: NodeJS.ProcessEnv = process.env): RetrievalConfig {

@@ -13,9 +13,11 @@ import type { Queryable } from '../db/types';
  * (`-germany`) stay excluded.
  *
  * Fast at scale: ranking every row that shares one common word is what made the any-word search slow
- * (1.22 s at 1M rows). Candidates are capped before ranking: the org's newest `cap` rows matching ANY word,
- * plus its newest `cap` rows matching ALL of them (web-search syntax: phrases, exclusions), so the closest
- * matches are never crowded out by recent loose ones. Only those (at most 2 × cap) are ranked.
+ * (1.22 s at 1M rows). Candidates are capped before ranking: at most `cap` rows matching two of the words
+ * (one, for a query of one or two words) — `(a & b) | (a & c) | …`, which GIN answers by intersecting
+ * posting lists — plus at most `cap` rows matching ALL of them (web-search syntax: phrases, exclusions), so
+ * the closest matches are never crowded out. Only those (at most 2 × cap) are ranked. The capped sets
+ * are taken in index order, not by recency: ordering them would read every match again.
  */
 export interface KeywordSearchParams {
   orgId: string;
@@ -35,9 +37,21 @@ export interface KeywordRow {
 }
 
 /** Default cap on each candidate set before ranking. */
-export const KEYWORD_CANDIDATE_CAP = 1000;
+export const KEYWORD_CANDIDATE_CAP = 200;
 
 const MAX_WORDS = 32;
+
+/** PostgreSQL's `english` stop words (snowball): never worth a pair in the candidate query. */
+const STOP = new Set(
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers ' +
+    'herself it its itself they them their theirs themselves what which who whom this that these those am is ' +
+    'are was were be been being have has had having do does did doing a an the and but if or because as until ' +
+    'while of at by for with about against between into through during before after above below to from up ' +
+    'down in out on off over under again further then once here there when where why how all any both each ' +
+    'few more most other some such no nor not only own same so than too very s t can will just don should now'
+  ).split(' '),
+);
 
 /**
  * `to_tsquery` text matching any word of free text (`a | b | c`), minus excluded words (`& !x`). Only
@@ -61,12 +75,24 @@ function queryWords(text: string): { words: string[]; exclude: string[] } {
     }
   }
   return {
-    words: [...include].filter((w) => !exclude.has(w)).slice(0, MAX_WORDS),
-    exclude: [...exclude].slice(0, MAX_WORDS),
+    words: [...include].filter((w) => !exclude.has(w) && !STOP.has(w)).slice(0, MAX_WORDS),
+    exclude: [...exclude].filter((w) => !STOP.has(w)).slice(0, MAX_WORDS),
   };
 }
 
 const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
+
+/** Words of a long question combined in pairs for the candidate query (8 words → 28 pairs). */
+const PAIR_WORDS = 8;
+
+/** `(a & b) | (a & c) | (b & c) …`: decisions with at least two of the words (GIN intersects posting lists). */
+function pairsTsQuery(words: readonly string[], exclude: readonly string[]): string {
+  const pairs: string[] = [];
+  for (let i = 0; i < words.length; i += 1) {
+    for (let j = i + 1; j < words.length; j += 1) pairs.push(`(${words[i]} & ${words[j]})`);
+  }
+  return `(${pairs.join(' | ')})${exclude.map((w) => ` & !${w}`).join('')}`;
+}
 
 /** Top `n` keyword candidates, best `ts_rank_cd` first (ties: newest). */
 export async function keywordCandidates(
@@ -77,27 +103,29 @@ export async function keywordCandidates(
 ): Promise<KeywordRow[]> {
   const anyQuery = anyWordTsQuery(p.q);
   if (anyQuery === '') return [];
-  const { words } = queryWords(p.q);
+  const { words, exclude } = queryWords(p.q);
+  const minMatch = words.length >= 3 ? 2 : 1;
+  const candidateQuery = minMatch === 2 ? pairsTsQuery(words.slice(0, PAIR_WORDS), exclude) : anyQuery;
   const r = await db.query<KeywordRow>(
     `WITH anyq AS (
        SELECT decision_id FROM decisions
         WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
-          AND search_tsv @@ to_tsquery('english', $2)
-        ORDER BY created_at DESC
+          AND search_tsv @@ to_tsquery('english', $9)
         LIMIT $5
      ), allq AS (
        SELECT decision_id FROM decisions
         WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
           AND search_tsv @@ websearch_to_tsquery('english', $6)
-        ORDER BY created_at DESC
         LIMIT $5
-     ), terms AS (
-       SELECT DISTINCT to_tsquery('english', w)::text AS t FROM unnest($7::text[]) AS w
+     ), terms AS MATERIALIZED (
+       SELECT coalesce(array_agg(DISTINCT q), '{}') AS qs
+         FROM (SELECT to_tsquery('english', w) AS q FROM unnest($7::text[]) AS w) x
+        WHERE q::text <> ''
      )
      SELECT ${COLUMNS}, matched + rank / (1 + rank) AS score
        FROM (
          SELECT ${COLUMNS},
-                (SELECT count(*) FROM terms WHERE t <> '' AND search_tsv @@ t::tsquery) AS matched,
+                (SELECT count(*) FROM terms, unnest(terms.qs) AS q WHERE search_tsv @@ q) AS matched,
                 ts_rank_cd(search_tsv, to_tsquery('english', $2)) AS rank
            FROM decisions
           WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM anyq UNION SELECT decision_id FROM allq)
@@ -105,7 +133,7 @@ export async function keywordCandidates(
       WHERE matched >= $8
       ORDER BY score DESC, created_at DESC, decision_id
       LIMIT $3`,
-    [p.orgId, anyQuery, n, p.userId ?? null, cap, p.q, words, words.length >= 3 ? 2 : 1],
+    [p.orgId, anyQuery, n, p.userId ?? null, cap, p.q, words, minMatch, candidateQuery],
   );
   return r.rows;
 }
