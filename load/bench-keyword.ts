@@ -83,7 +83,7 @@ try {
   await seed(other, otherUser, Math.round(ROWS / 10));
   await t.db.exec('ANALYZE decisions');
   console.log(
-    `# keyword search on PostgreSQL ${(await t.db.query<{ v: string }>('SHOW server_version')).rows[0]?.v}: ${ROWS} decisions in one org (+${Math.round(ROWS / 10)} in another), seeded in ${Math.round((performance.now() - started) / 1000)} s; sequential, no cache`,
+    `# keyword search on PostgreSQL ${(await t.db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}: ${ROWS} decisions in one org (+${Math.round(ROWS / 10)} in another), seeded in ${Math.round((performance.now() - started) / 1000)} s; sequential, no cache`,
   );
   if (ONLY_SEED) {
     const name = (await t.db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]?.d;
