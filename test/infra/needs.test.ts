@@ -9,7 +9,7 @@ import {
 } from '../../layers/core/src/runtime/needs';
 import type { AppFunction } from '../../lib/constructs/app-function';
 import { agentDeadlineMs } from '../../lib/functions';
-import { type Synthesized, synthesize } from './support/synth';
+import { PROD_CONTEXT, type Synthesized, synthesize } from './support/synth';
 import { asArray, iamStatements, resources } from './support/template';
 
 /**
@@ -78,7 +78,7 @@ const asProcessEnv = (env: Record<string, unknown>): NodeJS.ProcessEnv =>
 describe.each(['dev', 'prod'] as const)('needs, environment and configuration agree (%s)', (stage) => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synthesize({ bundle: false, context: { stage } });
+    s = synthesize({ bundle: false, context: stage === 'prod' ? PROD_CONTEXT : { stage } });
   }, 120_000);
   afterAll(() => s?.cleanup());
 
@@ -114,6 +114,8 @@ describe.each(['dev', 'prod'] as const)('needs, environment and configuration ag
   it('sets the providers explicitly and derives each agent deadline from what its caller waits', () => {
     const expectedEmbeddings = stage === 'prod' ? 'bedrock' : 'offline';
     for (const f of deployed(s)) {
+      // source maps cost init time: on in dev (diagnostics), off in prod (the .map files still ship)
+      expect(f.env.NODE_OPTIONS, f.id).toBe(stage === 'dev' ? '--enable-source-maps' : undefined);
       if (f.needs.llm || f.needs.llmKey) expect(f.env.LLM_PROVIDER, f.id).toBe('anthropic');
       if (f.needs.embeddings) expect(f.env.EMBEDDINGS_PROVIDER, f.id).toBe(expectedEmbeddings);
       if (!f.needs.llm) continue;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from './errors';
+import { parseEnv } from './env';
 
 /**
  * Typed configuration, read from the environment and validated once per cold start (`getConfig()`).
@@ -56,14 +56,7 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_D
 export const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(ConfigSchema, env, 'core');
   const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
   return {
     ...c,

@@ -1,3 +1,5 @@
+import { bearerToken, verifyToken } from './auth/jwt';
+import { jwtSettings } from './auth/jwt-settings';
 import type { Config } from './config';
 import { isAppError } from './errors';
 import { apiKeySource } from './llm/api-key';
@@ -10,6 +12,12 @@ export interface DependencyState {
   latency_ms?: number;
   error?: string;
   [k: string]: unknown;
+}
+
+/** What anyone may see: no dependency names, latencies or error strings. */
+export interface PublicHealth {
+  status: HealthReport['status'];
+  version: string;
 }
 
 export interface HealthReport {
@@ -76,4 +84,20 @@ export async function checkHealth(config: Config): Promise<HealthReport> {
   const status =
     db.status !== 'ok' ? 'down' : l2.status === 'down' || model.status !== 'ok' ? 'degraded' : 'ok';
   return { status, version: config.SERVICE_VERSION, stage: config.STAGE, dependencies: deps };
+}
+
+/** The unauthenticated answer: the overall status and the version only. */
+export function publicHealth(report: HealthReport): PublicHealth {
+  return { status: report.status, version: report.version };
+}
+
+/**
+ * Whether the caller may see the per-dependency details (error strings, adapters, latencies): a valid bearer JWT
+ * with role `admin`. No Authorization header: false (the public answer). A header with an invalid or expired
+ * token: 401, so an operator learns why the details are missing.
+ */
+export async function isHealthOperator(authorization: string | undefined, config: Config): Promise<boolean> {
+  if (!authorization) return false;
+  const caller = await verifyToken(bearerToken(authorization), await jwtSettings(config));
+  return caller.role === 'admin';
 }
