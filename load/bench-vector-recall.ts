@@ -1,6 +1,6 @@
 /**
  * Vector half of decision search: recall@10 of the HNSW index against exact search, and its latency, for
- * hnsw.ef_search 40 (pgvector's default), 100 and 200 (migration 0005's database default), on PGlite +
+ * hnsw.ef_search 40 (pgvector's default), 100 and 200 (migration 0006's database default), on PGlite +
  * pgvector: `npx tsx load/bench-vector-recall.ts` (BENCH_VECTOR_ROWS, default 20000; BENCH_VECTOR_QUERIES,
  * default 100). The bench itself uses SET to compare values (the product does not). Asserts nothing.
  */

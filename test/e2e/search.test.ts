@@ -258,10 +258,14 @@ describe.skipIf(!dbTargets().includes('pg'))(
       expect(r.body.items.map((i) => i.decision_id)).toEqual([expandId]);
       if (!vector) expect(r.body.items[0]).toMatchObject({ vector_score: 0, keyword_score: 1 });
 
-      // a paraphrase has no full-text match: an empty answer, not an error
+      // a paraphrase sharing some of the words is found by them (any word counts, issue #10)
       const p = await search(api, token, { q: PARAPHRASE });
       expect(p.status).toBe(200);
-      if (!vector) expect(p.body.items).toEqual([]);
+      expect(p.body.items.map((i) => i.decision_id)).toEqual([expandId]);
+      // a question sharing no word with it finds nothing in keyword mode: an empty answer, not an error
+      const none = await search(api, token, { q: 'office snacks budget' });
+      expect(none.status).toBe(200);
+      if (!vector) expect(none.body.items).toEqual([]);
 
       // freshness without pgvector too
       const pricing = await analyze(api, token, 'Should we raise enterprise prices?');

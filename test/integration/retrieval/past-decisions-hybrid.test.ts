@@ -93,7 +93,7 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
     )) as PastDecisionsOutput;
     expect(theirs.decisions.map((d) => d.decision_id)).toEqual([ids.foreign]);
     const one = (await skill.run(
-      PastDecisionsInput.parse({ query: 'prices sales markets', limit: 1 }),
+      PastDecisionsInput.parse({ query: 'prices markets', limit: 1 }),
       ctx(acme.orgId),
     )) as PastDecisionsOutput;
     expect(one.decisions).toHaveLength(1);
