@@ -124,7 +124,10 @@ describe('start:lambda failure modes', { timeout: 90_000 }, () => {
     expect(res.status).toBe(502);
     expect(res.contentType).toMatch(/application\/json/);
     expect(res.body.error.message).toContain('ceo-agent-dev-decisions-get failed to initialise');
-    await host.waitForLine(/\[ceo-agent-dev-decisions-get\] init failed: .*Invalid core configuration: DB_POOL_MAX/, { from });
+    await host.waitForLine(
+      /\[ceo-agent-dev-decisions-get\] init failed: .*Invalid core configuration: DB_POOL_MAX/,
+      { from },
+    );
     // The function's own log carries the whole error, down to the variable.
     await host.waitForLine(/\[ceo-agent-dev-decisions-get\] Init error: .*DB_POOL_MAX/, { from });
   });

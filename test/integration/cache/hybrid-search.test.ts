@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '../../../layers/core/src/cache/stack';
 import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
+import { DEFAULT_RETRIEVAL_CONFIG } from '../../../layers/core/src/retrieval/config';
 import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
 import { searchDecisions, searchDecisionsCached } from '../../../layers/core/src/retrieval/search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
@@ -79,10 +80,18 @@ describe.each(dbTargets())('hybrid decision search on %s', (target) => {
   });
 
   it('ranks by fused vector + keyword score where pgvector exists, keyword-only (and says so) elsewhere', async () => {
-    const r = await searchDecisions(t.db, embeddings, {
-      orgId: org.orgId,
-      q: 'expanding the sales team to Germany',
-      k: 5,
+    const params = { orgId: org.orgId, q: 'expanding the sales team to Germany', k: 5 };
+    // RRF puts the same decision first
+    expect(
+      (await searchDecisions(t.db, embeddings, params, { ...DEFAULT_RETRIEVAL_CONFIG, fusion: 'rrf' }))
+        .items[0]?.decision_id,
+    ).toBe(ids.get('germany'));
+    // the specification's weighted fusion: 0.7 × cosine + 0.3 × (ts_rank_cd / best)
+    const r = await searchDecisions(t.db, embeddings, params, {
+      ...DEFAULT_RETRIEVAL_CONFIG,
+      fusion: 'weighted',
+      vectorWeight: 0.7,
+      keywordWeight: 0.3,
     });
     expect(r.mode).toBe(vector ? 'hybrid' : 'keyword');
     if (!vector) expect(r.fallback).toBe('no_vector_capability');
@@ -124,12 +133,12 @@ describe.each(dbTargets())('hybrid decision search on %s', (target) => {
     expect(hit?.keyword_score).toBe(1);
   });
 
-  it('honours configurable weights (all keyword → pure full-text order)', async () => {
+  it('honours configurable weights (weighted fusion, all keyword → pure full-text order)', async () => {
     const r = await searchDecisions(
       t.db,
       embeddings,
       { orgId: org.orgId, q: 'Germany', k: 5 },
-      { vectorWeight: 0, keywordWeight: 1, candidates: 40, maxK: 50 },
+      { ...DEFAULT_RETRIEVAL_CONFIG, fusion: 'weighted', vectorWeight: 0, keywordWeight: 1 },
     );
     expect(r.items.length).toBeGreaterThan(0);
     for (const i of r.items) expect(i.score).toBeCloseTo(i.keyword_score, 6);

@@ -73,7 +73,9 @@ describe.each(dbTargets())('org decision search with a versioned retrieval cache
     const q = 'expanding into new markets overseas';
     const id = await seedDecision(t.db, org, 'Should we expand to new markets?', 'Run a staged pilot first');
     const before = await searchOrgDecisions(deps, { orgId: org.orgId, q, k: 5 });
-    expect(before.items).toEqual([]); // not every word matches, and there is no embedding yet
+    // found by its words at once (2 of 4 words match: any word counts), not yet by meaning
+    expect(before.items.map((i) => [i.decision_id, i.vector_score])).toEqual([[id, 0]]);
+    expect(before.items[0]!.keyword_score).toBeGreaterThan(0);
     expect((await searchOrgDecisions(deps, { orgId: org.orgId, q, k: 5 })).cache).toBe('l1');
 
     const embedded = await embedDecision(t.db, embeddings, { orgId: org.orgId, decisionId: id });
@@ -83,9 +85,10 @@ describe.each(dbTargets())('org decision search with a versioned retrieval cache
     if (vector) {
       expect(after.cache).toBe('source');
       expect(after.items.map((i) => i.decision_id)).toEqual([id]);
+      expect(after.items[0]!.vector_score).toBeGreaterThan(0);
     } else {
       expect(after.cache).toBe('l1'); // nothing changed for a keyword-only search
-      expect(after.items).toEqual([]);
+      expect(after.items.map((i) => i.decision_id)).toEqual([id]);
     }
   });
 

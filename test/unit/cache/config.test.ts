@@ -57,6 +57,9 @@ describe('cache, embeddings and retrieval configuration', () => {
       keywordWeight: 0.3,
       candidates: 40,
       maxK: 50,
+      fusion: 'weighted',
+      rrfK: 60,
+      keywordCandidateCap: 200,
     });
     expect(() =>
       loadRetrievalConfig({ RETRIEVAL_VECTOR_WEIGHT: '0', RETRIEVAL_KEYWORD_WEIGHT: '0' }),

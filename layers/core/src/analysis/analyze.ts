@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentEvent, type PriorTurn, priorTurnFromAnalysis } from '../agent';
 import { buildAnswerCacheKey, hashContext, isCacheable } from '../cache';
+import type { VerificationResult } from '../cache/verifier';
 import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
 import { decisionEmbeddingText, decisionVector } from '../retrieval';
 import type { Services } from '../runtime/services';
 import { dataNotices, withNotices } from './data-notice';
-import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
+import {
+  type Analysis,
+  type AnalyzeResponse,
+  type AnsweredFrom,
+  type SemanticCheck,
+  type Usage,
+  ZERO_USAGE,
+} from './types';
 
 export interface AnalyzeRequest {
   query: string;
@@ -33,6 +41,28 @@ export interface StoredAnswer {
 interface AnswerPayload extends StoredAnswer {
   source: 'agent' | 'semantic';
   cacheable: boolean;
+  /** the semantic cache's verifier calls for this request (their cost belongs to this decision) */
+  verification?: SemanticCheck;
+}
+
+function sumUsage(a: Usage, b: Usage): Usage {
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    cache_read_input_tokens: a.cache_read_input_tokens + b.cache_read_input_tokens,
+    cache_creation_input_tokens: a.cache_creation_input_tokens + b.cache_creation_input_tokens,
+    cost_usd: Math.round((a.cost_usd + b.cost_usd) * 1e6) / 1e6,
+  };
+}
+
+function semanticCheck(vs: readonly VerificationResult[] | undefined): SemanticCheck | undefined {
+  if (!vs || vs.length === 0) return undefined;
+  return {
+    model: vs[0]!.model,
+    calls: vs.length,
+    same: vs.some((v) => v.same),
+    usage: vs.map((v) => v.usage).reduce(sumUsage, { ...ZERO_USAGE }),
+  };
 }
 
 const MAX_THREAD_TURNS = 20;
@@ -105,8 +135,9 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
       query: req.query,
       skillVersions: agent.skillVersions,
     });
+    const verification = hit.status === 'unavailable' ? undefined : semanticCheck(hit.verifications);
     if (hit.status === 'hit') {
-      return { ...hit.response, source: 'semantic', cacheable: true };
+      return { ...hit.response, source: 'semantic', cacheable: true, verification };
     }
     const events: AgentEvent[] = [];
     const t = performance.now();
@@ -146,7 +177,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
         embedding,
       });
     }
-    return { ...answer, source: 'agent', cacheable };
+    return { ...answer, source: 'agent', cacheable, verification };
   };
 
   const got = await s.cache.tiered.getOrLoad(key, 'answer', load, {
@@ -157,9 +188,13 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
   const ranHere = live && payload.source === 'agent';
   if (!ranHere && req.onEvent) for (const e of payload.events) req.onEvent(e);
   const answeredFrom: AnsweredFrom = got.level === 'source' ? payload.source : got.level;
-  const usage = ranHere ? payload.usage : { ...ZERO_USAGE };
+  // the verifier ran in this request when the payload came from the source (not a replay from L1/L2)
+  const verification = got.level === 'source' && live ? payload.verification : undefined;
+  let usage = ranHere ? payload.usage : { ...ZERO_USAGE };
+  if (verification) usage = sumUsage(usage, verification.usage);
   s.metrics.count('AnsweredFrom', { level: answeredFrom });
-  if (ranHere) {
+  if (verification) s.metrics.count('SemanticVerifierCostUsd', {}, verification.usage.cost_usd);
+  if (ranHere || verification) {
     s.metrics.count('LlmTokens', { type: 'input' }, usage.input_tokens);
     s.metrics.count('LlmTokens', { type: 'output' }, usage.output_tokens);
     s.metrics.count('LlmTokens', { type: 'cache_read' }, usage.cache_read_input_tokens);
@@ -178,6 +213,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     usage,
     latency_ms: 0,
     answered_from: answeredFrom,
+    ...(verification ? { semantic_check: verification } : {}),
     created_at: '',
   };
   response.latency_ms = Math.round(performance.now() - started);

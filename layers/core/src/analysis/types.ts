@@ -50,6 +50,15 @@ export interface Usage {
 
 export type AnsweredFrom = 'l1' | 'l2' | 'semantic' | 'agent';
 
+/** The semantic cache's verifier calls for one request: their tokens and cost are part of `usage`. */
+export interface SemanticCheck {
+  model: string;
+  calls: number;
+  /** whether a verified candidate answered */
+  same: boolean;
+  usage: Usage;
+}
+
 export interface AnalyzeResponse extends Analysis {
   decision_id: string;
   query: string;
@@ -60,6 +69,8 @@ export interface AnalyzeResponse extends Analysis {
   answered_from: AnsweredFrom;
   /** What the answer stands on that the reader must know, e.g. that the org has no company data on record. */
   notices: string[];
+  /** present when the semantic cache asked its verifier about a borderline candidate */
+  semantic_check?: SemanticCheck;
   created_at: string;
 }
 

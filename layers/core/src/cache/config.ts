@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { configError, parseEnv } from '../env';
+import type { VerifierSettings } from './verifier';
 
 /**
  * Cache configuration (L1, L2, stampede control, semantic answer cache), read from the environment once.
@@ -53,6 +54,12 @@ const CacheEnvSchema = z.object({
   SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   SEMANTIC_CACHE_TTL_S: seconds(86_400),
   SEMANTIC_CACHE_CANDIDATES: z.coerce.number().int().min(1).max(50).default(5),
+  /** The borderline verifier: on when Claude is configured, unless turned off. */
+  SEMANTIC_VERIFIER_ENABLED: bool.default(true),
+  SEMANTIC_VERIFIER_MODEL: z.string().min(1).default('claude-haiku-5-5'),
+  SEMANTIC_VERIFIER_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(3_000),
+  /** Lowest similarity sent to the verifier (default: the threshold minus 0.1). */
+  SEMANTIC_VERIFY_FLOOR: z.coerce.number().min(0).max(1).optional(),
 });
 
 export type CacheKind = 'answer' | 'skill' | 'retrieval' | 'org_data';
@@ -94,6 +101,10 @@ export interface CacheConfig {
     threshold?: number;
     ttlSeconds: number;
     candidates: number;
+    /** Lowest similarity sent to the verifier; default the threshold minus 0.1. */
+    verifyFloor?: number;
+    /** The borderline verifier (a small Claude model); used where Claude is configured. */
+    verifier: VerifierSettings;
   };
 }
 
@@ -168,6 +179,12 @@ export function loadCacheConfig(env: NodeJS.ProcessEnv = process.env): CacheConf
       threshold: e.SEMANTIC_CACHE_THRESHOLD,
       ttlSeconds: e.SEMANTIC_CACHE_TTL_S,
       candidates: e.SEMANTIC_CACHE_CANDIDATES,
+      verifyFloor: e.SEMANTIC_VERIFY_FLOOR,
+      verifier: {
+        enabled: e.SEMANTIC_VERIFIER_ENABLED,
+        model: e.SEMANTIC_VERIFIER_MODEL,
+        timeoutMs: e.SEMANTIC_VERIFIER_TIMEOUT_MS,
+      },
     },
   };
 }

@@ -1,3 +1,4 @@
+export { extractEntities, sameEntities } from '../question/entities';
 export {
   type AnswerKeyInput,
   buildAnswerCacheKey,
@@ -20,7 +21,6 @@ export {
   type L2Choice,
   loadCacheConfig,
 } from './config';
-export { extractEntities, sameEntities } from './entities';
 export { guardL2 } from './guarded-l2';
 export { buildCacheKey, type CacheKey, type CacheKeyInput, canonicalJson, sha256Hex } from './keys';
 export { L1Cache } from './l1';

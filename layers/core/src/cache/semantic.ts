@@ -1,10 +1,12 @@
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { extractEntities } from '../question/entities';
+import { decideCandidate, type GuardMissReason } from '../question/guard';
 import { type CacheabilityInfo, normalizeQuery, notCacheableReason, queryHash } from './answer-key';
-import { extractEntities, sameEntities } from './entities';
 import { canonicalJson } from './keys';
 import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
+import type { QuestionVerifier, VerificationResult } from './verifier';
 
 export type SemanticStatus = 'available' | 'unavailable';
 
@@ -16,6 +18,15 @@ export interface SemanticCacheConfig {
   /** Nearest neighbours examined per lookup. */
   candidates?: number;
   metrics?: CacheMetrics;
+  /**
+   * Second opinion for borderline candidates (similarity ≥ `verifyFloor`, and only words the lexicons do
+   * not know differ): `createQuestionVerifier` (llm/verifier.ts). Without it such candidates are misses.
+   */
+  verifier?: QuestionVerifier;
+  /** Lowest similarity sent to the verifier (default: threshold − 0.1). */
+  verifyFloor?: number;
+  /** Most unknown differing words sent to the verifier (default 2). */
+  maxUnknownWords?: number;
 }
 
 /** The partition an answer belongs to; all of it is matched exactly, in SQL. */
@@ -38,14 +49,29 @@ export interface SemanticLookupInput extends SemanticScope {
 
 export type SemanticMissReason =
   | 'no_candidate'
-  | 'below_threshold'
-  | 'entity_mismatch'
+  | GuardMissReason
+  | 'verifier_rejected'
   | 'skill_mismatch'
   | 'error';
 
 export type SemanticLookupResult<T> =
-  | { status: 'hit'; id: string; response: T; similarity: number; matchedQuery: string; embedding: number[] }
-  | { status: 'miss'; reason: SemanticMissReason; bestSimilarity?: number; embedding?: number[] }
+  | {
+      status: 'hit';
+      id: string;
+      response: T;
+      similarity: number;
+      matchedQuery: string;
+      embedding: number[];
+      /** the verifier calls this lookup made (their tokens and cost belong to the decision) */
+      verifications: VerificationResult[];
+    }
+  | {
+      status: 'miss';
+      reason: SemanticMissReason;
+      bestSimilarity?: number;
+      embedding?: number[];
+      verifications?: VerificationResult[];
+    }
   | { status: 'unavailable' };
 
 export interface SemanticStoreInput<T> extends SemanticScope {
@@ -69,6 +95,8 @@ export interface SemanticCache {
   /** Deletes expired rows (run it from a schedule or after stores); returns how many. */
   purgeExpired(limit?: number): Promise<number>;
   readonly threshold: number;
+  /** the verifier's model, when borderline candidates are verified */
+  readonly verifierModel?: string;
 }
 
 interface CandidateRow {
@@ -80,19 +108,16 @@ interface CandidateRow {
   similarity: number | string;
 }
 
-function asStringArray(v: unknown): string[] {
-  if (typeof v === 'string') return asStringArray(JSON.parse(v));
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
 function asJson(v: unknown): unknown {
   return typeof v === 'string' ? JSON.parse(v) : v;
 }
 
 /**
  * Semantic answer cache over `answer_cache` (pgvector). A hit needs: the same org, model, prompt version,
- * thread context, data version and embedder (SQL); cosine similarity ≥ threshold; the same entities
- * (numbers, amounts, places, names…); and, when given, the same skill versions. On a database without
+ * thread context, data version and embedder (SQL); when given, the same skill versions; and the guard
+ * (`question/guard.ts`): cosine similarity ≥ threshold and the same question frame — entities, action and
+ * polarity, order and direction, groups, every content word equal or a known equivalent. Borderline
+ * candidates (only unknown words differ) go to the verifier when there is one. On a database without
  * pgvector (or before its migration) the level reports `unavailable` and every call is a clean no-op.
  */
 export function createSemanticCache(
@@ -104,6 +129,13 @@ export function createSemanticCache(
   const threshold = config.threshold ?? embeddings.paraphraseThreshold;
   const ttlSeconds = config.ttlSeconds ?? 86_400;
   const candidates = config.candidates ?? 5;
+  const verifier = config.verifier;
+  const policy = {
+    threshold,
+    // no verifier: nothing below the threshold can hit, so nothing below it is looked at
+    verifyFloor: verifier ? (config.verifyFloor ?? Math.max(0, threshold - 0.1)) : threshold,
+    maxUnknownWords: verifier ? (config.maxUnknownWords ?? 2) : 0,
+  };
   let statusPromise: Promise<SemanticStatus> | undefined;
 
   const detect = async (): Promise<SemanticStatus> => {
@@ -133,6 +165,7 @@ export function createSemanticCache(
 
   return {
     threshold,
+    verifierModel: verifier?.model,
     status,
 
     async lookup<T>(input: SemanticLookupInput): Promise<SemanticLookupResult<T>> {
@@ -160,21 +193,36 @@ export function createSemanticCache(
           ],
         );
         metrics.timing('VectorQueryTime', performance.now() - queryStarted, {});
-        const wanted = extractEntities(input.query);
         const skills = input.skillVersions ? canonicalJson(input.skillVersions) : undefined;
+        const verifications: VerificationResult[] = [];
         let best: number | undefined;
         let reason: SemanticMissReason = r.rows.length === 0 ? 'no_candidate' : 'below_threshold';
         for (const row of r.rows) {
           const similarity = Number(row.similarity);
           best = Math.max(best ?? -1, similarity);
-          if (similarity < threshold) continue;
-          if (!sameEntities(wanted, asStringArray(row.entities))) {
-            reason = 'entity_mismatch';
-            continue;
-          }
           if (skills !== undefined && canonicalJson(asJson(row.skill_versions)) !== skills) {
             reason = 'skill_mismatch';
             continue;
+          }
+          const d = decideCandidate(input.query, row.query, similarity, policy);
+          if (d.decision === 'miss') {
+            if (d.reason !== 'below_threshold' || reason === 'no_candidate') reason = d.reason;
+            if (d.reason !== 'below_threshold') {
+              metrics.count('SemanticGuardMiss', { reason: d.reason, difference: d.difference ?? 'none' });
+            }
+            continue;
+          }
+          if (d.decision === 'verify') {
+            if (!verifier) continue;
+            const v = await verifier.verify(input.query, row.query);
+            verifications.push(v);
+            metrics.count('SemanticVerification', {
+              verdict: v.error ? 'error' : v.same ? 'same' : 'different',
+            });
+            if (!v.same) {
+              reason = 'verifier_rejected';
+              continue;
+            }
           }
           metrics.count('CacheHit', { level: 'semantic', kind: 'answer' });
           return {
@@ -184,10 +232,11 @@ export function createSemanticCache(
             similarity,
             matchedQuery: row.query,
             embedding,
+            verifications,
           };
         }
         metrics.count('CacheMiss', { level: 'semantic', kind: 'answer' });
-        return { status: 'miss', reason, bestSimilarity: best, embedding };
+        return { status: 'miss', reason, bestSimilarity: best, embedding, verifications };
       } catch {
         // the semantic level is an optimisation: a failure is a miss, never an error
         metrics.count('CacheMiss', { level: 'semantic', kind: 'answer' });

@@ -6,7 +6,8 @@ export {
   type EmbedDecisionResult,
   embedDecision,
 } from './embed-decision';
-export { type Fused, fuseScores, type Scored } from './fuse';
+export { type Fused, fuseMinMax, fuseRrf, fuseScores, fuseWith, type Scored } from './fuse';
+export { anyWordTsQuery, KEYWORD_CANDIDATE_CAP, keywordCandidates } from './keyword';
 export {
   type CachedSearchOptions,
   type DecisionSearchItem,

@@ -5,7 +5,8 @@ import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
 import { emfSink } from '../observability/metrics';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from './config';
-import { fuseScores, type Scored } from './fuse';
+import { fuseScores, fuseWith, type Scored } from './fuse';
+import { keywordCandidates } from './keyword';
 
 export interface DecisionSearchParams {
   orgId: string;
@@ -68,19 +69,6 @@ function toScored(rows: CandidateRow[]): Scored<Item>[] {
   }));
 }
 
-async function keywordCandidates(db: Db, p: DecisionSearchParams, n: number): Promise<Scored<Item>[]> {
-  const r = await db.query<CandidateRow>(
-    `SELECT ${COLUMNS}, ts_rank_cd(search_tsv, websearch_to_tsquery('english', $2)) AS score
-       FROM decisions
-      WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
-        AND search_tsv @@ websearch_to_tsquery('english', $2)
-      ORDER BY score DESC, created_at DESC
-      LIMIT $3`,
-    [p.orgId, p.q, n, p.userId ?? null],
-  );
-  return toScored(r.rows);
-}
-
 async function vectorCandidates(
   db: Db,
   p: DecisionSearchParams,
@@ -101,8 +89,9 @@ async function vectorCandidates(
 }
 
 /**
- * Hybrid search over an org's decisions: pgvector cosine top-N and full-text top-N, each normalised to 0..1
- * and fused with weights 0.7 / 0.3 (configurable), top-k. Without the vector capability (or when the query
+ * Hybrid search over an org's decisions: pgvector cosine top-N and full-text top-N (any word, ts_rank_cd,
+ * candidates capped: retrieval/keyword.ts), fused as configured — by default 0.7 × cosine + 0.3 × keyword
+ * score / best, which ties for best on the labelled retrieval set (docs/search.md) — top-k. Without the vector capability (or when the query
  * cannot be embedded) it ranks by full text only and says so (`mode: 'keyword'`).
  */
 export async function searchDecisions(
@@ -133,12 +122,10 @@ export async function searchDecisions(
 
   const [vec, kw] = await Promise.all([
     vector ? vectorCandidates(db, params, vector, n) : Promise.resolve([]),
-    keywordCandidates(db, params, n),
+    keywordCandidates(db, params, n, config.keywordCandidateCap).then(toScored),
   ]);
-  const weights = vector
-    ? { vector: config.vectorWeight, keyword: config.keywordWeight }
-    : { vector: 0, keyword: 1 };
-  const fused = fuseScores(vec, kw, weights, k);
+  // without vectors the keyword side alone, in its own order
+  const fused = vector ? fuseWith(config, vec, kw, k) : fuseScores(vec, kw, { vector: 0, keyword: 1 }, k);
   const items = fused.map((f) => ({
     ...f.item,
     score: Number(f.score.toFixed(6)),

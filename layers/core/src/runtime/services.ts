@@ -10,7 +10,9 @@ import {
 import { type Config, getConfig } from '../config';
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings';
+import { loadLlmConfig } from '../llm/config';
 import type { Llm } from '../llm/types';
+import { createQuestionVerifier } from '../llm/verifier';
 import { emfSink, type MetricsSink } from '../observability/metrics';
 import { createBuiltinRegistry, createHybridPastDecisionsSkill } from '../skills/builtin';
 import { getCacheStack } from './cache';
@@ -38,7 +40,13 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
   cache.warm();
   const search = createSearchServices(config, db, cache, { embeddings: o.embeddings, metrics });
   const { embeddings, retrieval } = search;
-  const semantic = createSemanticCache(db, embeddings, { ...getCacheConfig().semantic, metrics });
+  const semanticConfig = getCacheConfig().semantic;
+  const semantic = createSemanticCache(db, embeddings, {
+    ...semanticConfig,
+    metrics,
+    // borderline candidates: a small Claude model where Claude is configured (issue #10)
+    verifier: createQuestionVerifier(loadLlmConfig(), semanticConfig.verifier),
+  });
   const agent = createAgent({
     db,
     llm: o.llm,

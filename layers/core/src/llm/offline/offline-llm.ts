@@ -13,12 +13,15 @@ import {
   ZERO_TOKENS,
 } from '../types';
 import { composeAnalysis, type SkillOutcomes } from './composer';
+import { resolveFollowUp } from './follow-up';
 import { type PlannedCall, planForQuestion } from './planner';
 
 interface Conversation {
   question: string;
   outcomes: SkillOutcomes;
   toolTurns: number;
+  /** the thread's previous turn (question and the answer it got), when there is one */
+  previous?: { question: string; answer: string };
 }
 
 function textOf(content: LlmMessage['content']): string | undefined {
@@ -73,7 +76,20 @@ export function readConversation(messages: readonly LlmMessage[]): Conversation 
       }
     }
   }
-  return { question, outcomes, toolTurns };
+  return { question, outcomes, toolTurns, previous: previousTurn(messages, start) };
+}
+
+/** The last earlier user/assistant pair of plain text before the current question (a thread's turn). */
+function previousTurn(messages: readonly LlmMessage[], start: number): Conversation['previous'] {
+  for (let i = start - 1; i >= 1; i--) {
+    const m = messages[i]!;
+    const before = messages[i - 1]!;
+    if (m.role !== 'assistant' || before.role !== 'user') continue;
+    const answer = textOf(m.content);
+    const question = textOf(before.content);
+    if (answer !== undefined && question !== undefined) return { question, answer };
+  }
+  return undefined;
 }
 
 const SKILL_LABEL: Record<string, string> = {
@@ -121,7 +137,10 @@ export function createOfflineLlm(): Llm {
     kind: 'offline',
     model: 'offline',
     async complete(request: LlmRequest, opts: LlmCallOptions = {}) {
-      const { question, outcomes, toolTurns } = readConversation(request.messages);
+      const conversation = readConversation(request.messages);
+      const { outcomes, toolTurns } = conversation;
+      const followUp = resolveFollowUp(conversation.question, conversation.previous);
+      const question = followUp?.question ?? conversation.question;
       const { plan, details } = planForQuestion(question);
       const forced = request.toolChoice.type === 'tool';
       const available = new Set(request.tools.map((t) => t.name));
@@ -147,6 +166,10 @@ export function createOfflineLlm(): Llm {
         }
       }
       const analysis = composeAnalysis(plan, details, outcomes);
+      if (followUp) {
+        analysis.recommendation = `On ${followUp.subject} (recommended in the previous turn): ${analysis.recommendation}`;
+        analysis.rationale = `Follow-up to "${conversation.previous?.question}", read as: "${question}". ${analysis.rationale}`;
+      }
       const response = respond(
         toolTurns + 1,
         analysis.rationale,

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { Db, Queryable } from '../../db/types';
 import type { Embeddings } from '../../embeddings/types';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from '../../retrieval/config';
-import { fuseScores, type Scored } from '../../retrieval/fuse';
+import { fuseWith, type Scored } from '../../retrieval/fuse';
+import { keywordCandidates } from '../../retrieval/keyword';
 import { relatedVectorFloor } from '../../retrieval/org-search';
 import { searchDecisions } from '../../retrieval/search';
 import { defineSkill, type Skill, type SkillContext } from '../types';
@@ -20,7 +21,7 @@ export interface PastDecision {
   recommendation: string;
   confidence: number;
   created_at: string;
-  /** `keyword`: ts_rank; `hybrid`: the fused 0..1 score (0.7 × cosine + 0.3 × normalised ts_rank) */
+  /** `keyword`: ts_rank_cd; `hybrid`: the fused 0..1 score (RETRIEVAL_FUSION, as the search route) */
   rank: number;
 }
 
@@ -45,18 +46,7 @@ interface DecisionRow {
   rank: number | string;
 }
 
-const SQL = `
-SELECT decision_id, query, recommendation, confidence, created_at, ts_rank(search_tsv, q) AS rank
-FROM decisions, websearch_to_tsquery('english', $2) AS q
-WHERE org_id = $1 AND search_tsv @@ q
-ORDER BY rank DESC, created_at DESC, decision_id
-LIMIT $3`;
-
-/**
- * Turns free text into a websearch query that matches ANY of its words (`a or b or c`), so a long question
- * still finds decisions that share its key terms; ts_rank puts those sharing more terms first. Operators and
- * quotes are removed, so user text cannot change the query's structure.
- */
+/** @deprecated kept for callers of 1.x: the keyword half is now `anyWordTsQuery` (retrieval/keyword.ts). */
 export function toAnyWordQuery(text: string): string {
   const words = text
     .toLowerCase()
@@ -79,17 +69,18 @@ function toPastDecision(r: DecisionRow): PastDecision {
   };
 }
 
-/** Full-text candidates matching any word of `text`, best ts_rank first. */
+/**
+ * Full-text candidates matching any word of `text`, best ts_rank_cd first: the same keyword half as the
+ * search route (retrieval/keyword.ts), so the candidates are capped before ranking at any table size.
+ */
 async function anyWordMatches(
   db: Queryable,
   orgId: string,
   text: string,
   limit: number,
 ): Promise<PastDecision[]> {
-  const q = toAnyWordQuery(text);
-  if (q === '') return [];
-  const { rows } = await db.query<DecisionRow>(SQL, [orgId, q, limit]);
-  return rows.map(toPastDecision);
+  const rows = await keywordCandidates(db, { orgId, q: text }, limit);
+  return rows.map((r) => toPastDecision({ ...r, rank: r.score }));
 }
 
 /** The default search: full text over questions and recommendations, any word of the query. */
@@ -144,12 +135,7 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
       score: d.rank,
       item: d,
     }));
-    const fused = fuseScores(
-      vectorSide,
-      keywordSide,
-      { vector: config.vectorWeight, keyword: config.keywordWeight },
-      input.limit,
-    );
+    const fused = fuseWith(config, vectorSide, keywordSide, input.limit);
     return { mode: 'hybrid', decisions: fused.map((f) => ({ ...f.item, rank: round6(f.score) })) };
   };
 }
@@ -161,7 +147,7 @@ const DESCRIPTION_HYBRID =
 
 /**
  * The `past_decisions` skill over a given search (default: full text). The version is part of skill-result and
- * answer cache keys, so each search has its own: full text 1.1.0, hybrid 2.0.0.
+ * answer cache keys, so each search has its own: full text 1.2.0, hybrid 2.1.0 (1.1.0 / 2.0.0 before the keyword half matched any word with capped candidates).
  */
 export function createPastDecisionsSkill(
   search: PastDecisionsSearch = searchPastDecisions,
@@ -169,7 +155,7 @@ export function createPastDecisionsSkill(
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return defineSkill({
     name: 'past_decisions',
-    version: opts.version ?? '1.1.0',
+    version: opts.version ?? '1.2.0',
     dependsOn: 'org_data',
     description: opts.description ?? DESCRIPTION_KEYWORD,
     input: PastDecisionsInput,
@@ -187,7 +173,7 @@ export function createHybridPastDecisionsSkill(
   deps: HybridPastDecisionsDeps,
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return createPastDecisionsSkill(createHybridPastDecisionsSearch(deps), {
-    version: '2.0.0',
+    version: '2.1.0',
     description: DESCRIPTION_HYBRID,
   });
 }

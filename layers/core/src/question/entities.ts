@@ -88,11 +88,22 @@ function fmt(n: number): string {
   return String(Number(n.toPrecision(12)));
 }
 
-function blank(text: string, start: number, end: number): string {
+/** Where an entity was found in the question: the frame parser reads it as one token. */
+export interface EntitySpan {
+  start: number;
+  end: number;
+  tag: string;
+}
+
+type Out = { tags: Set<string>; spans: EntitySpan[] };
+
+function take(text: string, out: Out, tag: string, start: number, end: number): string {
+  out.tags.add(tag);
+  out.spans.push({ start, end, tag });
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
 }
 
-function numbers(text: string, out: Set<string>): string {
+function numbers(text: string, out: Out): string {
   let rest = text;
   for (const m of text.matchAll(NUMBER_RE)) {
     const g = m.groups ?? {};
@@ -101,41 +112,75 @@ function numbers(text: string, out: Set<string>): string {
     if (!Number.isFinite(value)) continue;
     const suf = g.suf?.toLowerCase().replace(/\s+/g, ' ');
     const cur = CURRENCY[(g.cur ?? g.cur2 ?? '').toLowerCase()];
+    let tag: string;
     if (suf === '%' || suf === 'percent' || suf === 'per cent') {
-      out.add(`pct:${fmt(value)}`);
+      tag = `pct:${fmt(value)}`;
     } else {
       if (suf) value *= SCALE[suf] ?? 1;
-      if (cur) out.add(`amount:${cur}:${fmt(value)}`);
-      else if (!suf && /^\d{4}$/.test(raw) && value >= 1900 && value <= 2100) out.add(`year:${raw}`);
-      else out.add(`num:${fmt(value)}`);
+      if (cur) tag = `amount:${cur}:${fmt(value)}`;
+      else if (!suf && /^\d{4}$/.test(raw) && value >= 1900 && value <= 2100) tag = `year:${raw}`;
+      else tag = `num:${fmt(value)}`;
     }
-    rest = blank(rest, m.index, m.index + m[0].length);
+    rest = take(rest, out, tag, m.index, m.index + m[0].trimEnd().length);
   }
   return rest;
 }
 
-function periods(text: string, out: Set<string>): string {
+const NUMBER_WORDS: Readonly<Record<string, number>> = {
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  hundred: 100,
+};
+// "one" is left out: "which one", "quick one" are not numbers
+const NUMBER_WORD_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${Object.keys(NUMBER_WORDS).join('|')})(?![\\p{L}\\p{N}])`,
+  'giu',
+);
+
+/** "three new stores" = "3 new stores", "a four-day week" = "a 4-day week". */
+function numberWords(text: string, out: Out): string {
+  let rest = text;
+  for (const m of text.matchAll(NUMBER_WORD_RE)) {
+    const value = NUMBER_WORDS[(m[1] ?? '').toLowerCase()];
+    if (value === undefined) continue;
+    rest = take(rest, out, `num:${value}`, m.index, m.index + m[0].length);
+  }
+  return rest;
+}
+
+function periods(text: string, out: Out): string {
   let rest = text;
   for (const m of text.matchAll(FISCAL_RE)) {
     const y = m[1] ?? '';
-    out.add(`year:${y.length === 2 ? `20${y}` : y}`);
-    rest = blank(rest, m.index, m.index + m[0].length);
+    rest = take(rest, out, `year:${y.length === 2 ? `20${y}` : y}`, m.index, m.index + m[0].length);
   }
   for (const m of rest.matchAll(PERIOD_RE)) {
-    out.add(`period:${(m[1] ?? '').toLowerCase()}`);
-    rest = blank(rest, m.index, m.index + m[0].length);
+    rest = take(rest, out, `period:${(m[1] ?? '').toLowerCase()}`, m.index, m.index + m[0].length);
   }
   for (const m of rest.matchAll(MONTH_RE)) {
     const word = m[1] ?? '';
     // "may" is a month only when written "May" mid-sentence
     if (word.toLowerCase() === 'may' && (word !== 'May' || isSentenceStart(rest, m.index))) continue;
-    out.add(`month:${word.toLowerCase()}`);
-    rest = blank(rest, m.index, m.index + m[0].length);
+    rest = take(rest, out, `month:${word.toLowerCase()}`, m.index, m.index + m[0].length);
   }
   return rest;
 }
 
-function places(text: string, out: Set<string>): string {
+function places(text: string, out: Out): string {
   let rest = text;
   for (const m of text.matchAll(PLACE_RE)) {
     const surface = m[1] ?? '';
@@ -143,8 +188,7 @@ function places(text: string, out: Set<string>): string {
     if (CASE_SENSITIVE_ALIASES.has(lower) && surface !== surface.toUpperCase()) continue;
     const canon = PLACES.get(lower);
     if (!canon) continue;
-    out.add(`place:${canon}`);
-    rest = blank(rest, m.index, m.index + m[0].length);
+    rest = take(rest, out, `place:${canon}`, m.index, m.index + m[0].length);
   }
   return rest;
 }
@@ -158,12 +202,14 @@ function isSentenceStart(text: string, index: number): boolean {
   return true;
 }
 
-function names(text: string, out: Set<string>): void {
+function names(text: string, out: Out): void {
   const tokens = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}&'’.-]*/gu)];
   let current: string[] = [];
+  let start = -1;
   let lastEnd = -1;
+  let nameEnd = -1;
   const flush = () => {
-    if (current.length > 0) out.add(`name:${current.join(' ').toLowerCase()}`);
+    if (current.length > 0) take(text, out, `name:${current.join(' ').toLowerCase()}`, start, nameEnd);
     current = [];
   };
   for (const t of tokens) {
@@ -180,7 +226,9 @@ function names(text: string, out: Set<string>): void {
     const adjacent = lastEnd >= 0 && /^ ?$/.test(text.slice(lastEnd, t.index));
     if (isName) {
       if (!adjacent) flush();
+      if (current.length === 0) start = t.index;
       current.push(word);
+      nameEnd = t.index + word.length;
     } else {
       flush();
     }
@@ -189,14 +237,25 @@ function names(text: string, out: Set<string>): void {
   flush();
 }
 
-export function extractEntities(query: string): string[] {
-  const out = new Set<string>();
-  let text = query.normalize('NFKC');
+/** The entities of a question with where each was found (offsets into the NFKC-normalised text). */
+export function findEntities(query: string): { text: string; tags: string[]; spans: EntitySpan[] } {
+  const out: Out = { tags: new Set(), spans: [] };
+  const original = query.normalize('NFKC');
+  let text = original;
   text = periods(text, out);
   text = numbers(text, out);
+  text = numberWords(text, out);
   text = places(text, out);
   names(text, out);
-  return [...out].sort();
+  return {
+    text: original,
+    tags: [...out.tags].sort(),
+    spans: out.spans.sort((a, b) => a.start - b.start),
+  };
+}
+
+export function extractEntities(query: string): string[] {
+  return findEntities(query).tags;
 }
 
 export function sameEntities(a: readonly string[], b: readonly string[]): boolean {

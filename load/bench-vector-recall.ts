@@ -1,0 +1,93 @@
+/**
+ * Vector half of decision search: recall@10 of the HNSW index against exact search, and its latency, for
+ * hnsw.ef_search 40 (pgvector's default), 100 and 200 (migration 0006's database default), on PGlite +
+ * pgvector: `npx tsx load/bench-vector-recall.ts` (BENCH_VECTOR_ROWS, default 20000; BENCH_VECTOR_QUERIES,
+ * default 100). The bench itself uses SET to compare values (the product does not). Asserts nothing.
+ */
+import './bench-env';
+import { createPgliteDb } from '../bin/local/pglite';
+import { migrate } from '../layers/core/src/db/migrate';
+import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
+import { toPgVector } from '../layers/core/src/embeddings/vector';
+import { createOrg, createUser } from '../layers/core/src/orgs/users';
+import { summary } from './stats';
+
+const ROWS = Number(process.env.BENCH_VECTOR_ROWS ?? 20_000);
+const QUERIES = Number(process.env.BENCH_VECTOR_QUERIES ?? 100);
+const WORDS = (
+  'expand enter launch hire cut raise acquire sell open close migrate outsource merge split price market team ' +
+  'office cloud data support sales engineering marketing finance product mobile enterprise customer partner ' +
+  'budget runway debt equity region country plan tier pilot risk growth margin revenue cost hardware software'
+).split(' ');
+const PLACES = [
+  'Germany',
+  'Japan',
+  'Brazil',
+  'Canada',
+  'India',
+  'France',
+  'Mexico',
+  'Kenya',
+  'Spain',
+  'Poland',
+];
+
+let seed = 42;
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+const text = () =>
+  `Should we ${Array.from({ length: 6 }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ')} in ${PLACES[Math.floor(rnd() * PLACES.length)]}?`;
+
+const db = await createPgliteDb();
+await migrate(db);
+const embeddings = new OfflineEmbeddings();
+const orgId = '00000000-0000-4000-8000-00000000ab01';
+const userId = '00000000-0000-4000-8000-00000000ab02';
+await createOrg(db, { orgId, name: 'vector bench' });
+await createUser(db, { orgId, userId, email: 'v@example.test', passwordHash: 'x' });
+const started = performance.now();
+await db.exec('DROP INDEX decisions_embedding_hnsw_idx');
+for (let done = 0; done < ROWS; done += 2000) {
+  const n = Math.min(2000, ROWS - done);
+  const texts = Array.from({ length: n }, text);
+  const vectors = await embeddings.embed(texts);
+  await db.query(
+    `INSERT INTO decisions (decision_id, org_id, user_id, query, result, recommendation, confidence, model, answered_from, embedding)
+     SELECT gen_random_uuid(), $1, $2, q, '{}'::jsonb, 'r', 0.5, 'offline', 'agent', e::vector
+       FROM unnest($3::text[], $4::text[]) AS u(q, e)`,
+    [orgId, userId, texts, vectors.map(toPgVector)],
+  );
+}
+await db.exec(
+  'CREATE INDEX decisions_embedding_hnsw_idx ON decisions USING hnsw (embedding vector_cosine_ops)',
+);
+await db.exec('ANALYZE decisions');
+console.log(
+  `# HNSW recall@10 vs exact, PGlite + pgvector, ${ROWS} decisions (built in ${Math.round((performance.now() - started) / 1000)} s), ${QUERIES} queries`,
+);
+const qs = (await embeddings.embed(Array.from({ length: QUERIES }, text))).map(toPgVector);
+const SQL = `SELECT decision_id FROM decisions WHERE org_id = $1 AND embedding IS NOT NULL
+              ORDER BY embedding <=> $2::vector LIMIT 10`;
+await db.exec('SET enable_indexscan = off');
+const exact: string[][] = [];
+for (const q of qs)
+  exact.push((await db.query<{ decision_id: string }>(SQL, [orgId, q])).rows.map((r) => r.decision_id));
+await db.exec('RESET enable_indexscan');
+console.log('| ef_search | recall@10 | P50 ms | P95 ms |');
+console.log('| ---: | ---: | ---: | ---: |');
+for (const ef of [40, 100, 200]) {
+  await db.exec(`SET hnsw.ef_search = ${ef}`);
+  let hit = 0;
+  const ms: number[] = [];
+  for (const [i, q] of qs.entries()) {
+    const t = performance.now();
+    const got = (await db.query<{ decision_id: string }>(SQL, [orgId, q])).rows.map((r) => r.decision_id);
+    ms.push(performance.now() - t);
+    hit += got.filter((id) => exact[i]!.includes(id)).length;
+  }
+  const s = summary(ms);
+  console.log(`| ${ef} | ${(hit / (qs.length * 10)).toFixed(3)} | ${s.p50} | ${s.p95} |`);
+}
+await db.close();
