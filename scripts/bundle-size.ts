@@ -24,6 +24,7 @@ import {
   BUNDLE_SOURCES_CONTENT,
   BUNDLE_TARGET,
   type BundleProviders,
+  bundleAliases,
   bundleDefines,
   ESM_REQUIRE_BANNER,
 } from '../lib/constructs/bundling';
@@ -105,6 +106,7 @@ export async function measureBundle(
     mainFields: [...BUNDLE_MAIN_FIELDS],
     banner: { js: ESM_REQUIRE_BANNER },
     define: bundleDefines(providers),
+    alias: bundleAliases(projectRoot),
     external: [...BUNDLE_EXTERNALS],
     logLevel: 'silent',
   });

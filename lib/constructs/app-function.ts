@@ -19,6 +19,7 @@ import {
   BUNDLE_SOURCE_MAP,
   BUNDLE_SOURCES_CONTENT,
   BUNDLE_TARGET,
+  bundleAliases,
   bundleDefines,
   ESM_REQUIRE_BANNER,
 } from './bundling';
@@ -171,6 +172,9 @@ export class AppFunction extends Construct {
         mainFields: [...BUNDLE_MAIN_FIELDS],
         banner: ESM_REQUIRE_BANNER,
         define: bundleDefines(stage),
+        esbuildArgs: Object.fromEntries(
+          Object.entries(bundleAliases(props.projectRoot)).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         bundleAwsSDK: true,
         externalModules: [...BUNDLE_EXTERNALS],
         forceDockerBundling: false,

@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 /**
  * The esbuild settings every Lambda is bundled with. `AppFunction` hands them to `NodejsFunction` and
  * `scripts/bundle-size.ts` hands the same values to esbuild's API, so the measured bundle is the deployed one.
@@ -27,6 +29,16 @@ export const LOCAL_ONLY_PACKAGES: readonly string[] = [
   'fauxqs',
 ];
 export const BUNDLE_EXTERNALS: readonly string[] = ['pg-native', ...LOCAL_ONLY_PACKAGES];
+
+/**
+ * Module aliases of every bundle: the SDK's default credential chain becomes the environment provider, which
+ * is what it resolves to in Lambda (see layers/core/src/aws/lambda-credentials.ts).
+ */
+export function bundleAliases(projectRoot: string): Record<string, string> {
+  return {
+    '@aws-sdk/credential-provider-node': path.join(projectRoot, 'layers/core/src/aws/lambda-credentials.ts'),
+  };
+}
 
 /** Prefer the ESM build of dual packages: it tree-shakes. */
 export const BUNDLE_MAIN_FIELDS: readonly string[] = ['module', 'main'];
