@@ -4,7 +4,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { DB_NAME, DB_PORT, DB_USER, SERVICE_NAME } from '../constants';
+import { DB_NAME, DB_PORT, DB_USER, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
 import type { DatabaseBinding } from './app-function';
 import type { Network } from './network';
 
@@ -80,7 +80,7 @@ export class Database extends Construct {
       iamAuth: true,
       // Lambda time-outs are seconds: fail fast instead of queueing for the 120 s default.
       borrowTimeout: Duration.seconds(10),
-      idleClientTimeout: Duration.minutes(15),
+      idleClientTimeout: Duration.minutes(PROXY_IDLE_CLIENT_TIMEOUT_MINUTES),
       maxConnectionsPercent: 90,
       maxIdleConnectionsPercent: 30,
       // Session state set here is not pinning: the request path never runs SET.

@@ -41,6 +41,8 @@ export interface AgentResult {
   usage: Usage;
   /** Time spent waiting for the model (all calls, retries included). */
   llmMs: number;
+  /** Wall time of each model call (retries of one call included in it). */
+  llmCallMs: number[];
   stopReason: StopReason;
   llmCalls: number;
   steps: number;
@@ -144,6 +146,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
           model: llm.model,
           usage: toUsage(llm.model, result.tokens, llmConfig.priceOverride),
           llmMs: result.llmMs,
+          llmCallMs: result.llmCallMs,
           stopReason: result.stopReason,
           llmCalls: result.llmCalls,
           steps: result.steps,

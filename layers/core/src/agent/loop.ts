@@ -42,6 +42,8 @@ export interface AgentLoopResult {
   analysis: Analysis;
   tokens: TokenUsage;
   llmMs: number;
+  /** Wall time of each model call, in order (the per-call LlmCallLatency metric). */
+  llmCallMs: number[];
   llmCalls: number;
   steps: number;
   stopReason: StopReason;
@@ -77,6 +79,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
   let tokens = ZERO_TOKENS;
   let llmMs = 0;
   let llmCalls = 0;
+  const llmCallMs: number[] = [];
 
   const call = async (toolChoice: LlmRequest['toolChoice']): Promise<LlmResponse> => {
     input.checkpoint();
@@ -97,7 +100,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       return response;
     } finally {
       llmCalls++;
-      llmMs += performance.now() - started;
+      const ms = performance.now() - started;
+      llmMs += ms;
+      llmCallMs.push(Math.round(ms));
     }
   };
 
@@ -109,6 +114,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     analysis: { ...submitted, skills: skillResults.map(toSkillSummary) },
     tokens,
     llmMs: Math.round(llmMs),
+    llmCallMs,
     llmCalls,
     steps,
     stopReason,

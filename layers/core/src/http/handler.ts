@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { jwtSettings } from '../auth/jwt-settings';
 import { getConfig } from '../config';
 import { UnauthorizedError } from '../errors';
+import { withRequestMetrics } from '../observability/metrics';
 import { jsonResponse } from './error-response';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler } from './middleware/error-handler';
@@ -103,5 +104,8 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     .use(errorHandler());
   if (options.auth) chain.use(authenticate(jwt));
   chain.use(jsonBody(config.MAX_BODY_BYTES)).use(validate(schemas));
-  return chain as unknown as LambdaHttpHandler;
+  if (options.streaming) return chain as unknown as LambdaHttpHandler;
+  // Every metric of the request (latency, cache, DB, LLM) is buffered and written as one EMF line at the end.
+  const run = chain as unknown as LambdaHttpHandler;
+  return (event, context) => withRequestMetrics(() => run(event, context));
 }

@@ -16,6 +16,7 @@ export function runAnalysisWithServices(services: () => Promise<Services>): RunA
       userId: job.user_id,
       threadId: null,
       signal: ctx.signal,
+      background: true,
     });
     await ctx.onProgress(95);
     return result;
