@@ -139,7 +139,8 @@ export const ANALYSIS_WORKER: FunctionSpec = {
   entry: 'functions/analysis-worker/handler.ts',
   memoryMb: 1024,
   timeoutSeconds: 300,
-  needs: { db: true, cache: true, llm: true, embeddings: true, jwt: false, jobs: 'readwrite' },
+  // enqueue: batch-mode groups send themselves a delayed message that re-checks their Message Batch
+  needs: { db: true, cache: true, llm: true, embeddings: true, jwt: false, jobs: 'readwrite', enqueue: true },
 };
 
 /** Custom-resource handler that applies the SQL migrations on every deploy (reads only DATABASE_URL). */

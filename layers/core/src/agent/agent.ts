@@ -144,7 +144,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
         return {
           analysis: result.analysis,
           model: llm.model,
-          usage: toUsage(llm.model, result.tokens, llmConfig.priceOverride),
+          usage: toUsage(llm.model, result.tokens, llmConfig.priceOverride, llm.priceMultiplier),
           llmMs: result.llmMs,
           llmCallMs: result.llmCallMs,
           stopReason: result.stopReason,

@@ -112,13 +112,16 @@ export interface WorkerJobs {
   config: JobsConfig;
   jobs: DynamoJobStore;
   results: JobResultStore;
+  /** The analysis queue, for batch-mode groups' delayed checks (undefined without ANALYSIS_QUEUE_URL). */
+  queue: SqsQueue | undefined;
 }
 
 let sharedWorker: WorkerJobs | undefined;
 
 /**
  * The worker's jobs stores (its profile must declare `jobs` and `db`), built once per instance. Kept apart
- * from `jobsFor` so the worker's bundle carries neither the SQS client nor the start/status service.
+ * from `jobsFor` so the worker's bundle carries no start/status service. Its queue sends only the delayed
+ * checks of batch-mode groups.
  */
 export function workerJobsFor(root: FunctionRoot): WorkerJobs {
   root.require('jobs');
@@ -129,10 +132,21 @@ export function workerJobsFor(root: FunctionRoot): WorkerJobs {
       region: config.AWS_REGION,
       endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
     });
+    const queue = config.ANALYSIS_QUEUE_URL
+      ? new SqsQueue(
+          createSqsClient({
+            region: config.AWS_REGION,
+            endpoint: config.AWS_ENDPOINT_URL_SQS,
+            maxAttempts: config.JOBS_SQS_MAX_ATTEMPTS,
+          }),
+          config.ANALYSIS_QUEUE_URL,
+        )
+      : undefined;
     sharedWorker = {
       config,
       jobs: new DynamoJobStore(doc, config.JOBS_TABLE),
       results: new LazyJobResultStore(() => getDb(root.config)),
+      queue,
     };
   }
   return sharedWorker;

@@ -95,7 +95,7 @@ function toUsage(u: Anthropic.Usage | undefined): TokenUsage {
   };
 }
 
-function toResponse(message: Anthropic.Message): LlmResponse {
+export function toResponse(message: Anthropic.Message): LlmResponse {
   const content: Array<LlmTextBlock | LlmToolUseBlock> = [];
   for (const block of message.content) {
     if (block.type === 'text') content.push({ type: 'text', text: block.text });
@@ -120,7 +120,7 @@ export interface AnthropicLlmOptions {
  * The SDK's base client with only the Messages resource: the full `Anthropic` class carries every API
  * (beta, files, skills, …) and adds ~300 KB to each bundle; this is all the agent calls.
  */
-class MessagesClient extends BaseAnthropic {
+export class MessagesClient extends BaseAnthropic {
   messages: Messages = new Messages(this);
 }
 
