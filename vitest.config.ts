@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-redis.ts'],
+    globalSetup: ['test/support/global-redis.ts', 'test/lambda/support/global-synth.ts'],
     testTimeout: 30_000,
     hookTimeout: 90_000,
     pool: 'forks',

@@ -108,7 +108,7 @@ export class DataStack extends Stack {
 
     this.anthropicSecret = new secretsmanager.Secret(this, 'AnthropicApiKey', {
       secretName: `${SERVICE_NAME}/${stage.stage}/anthropic-api-key`,
-      description: `Anthropic API key (put the real value after deploy; "${UNSET_SECRET_VALUE}" means use the offline model)`,
+      description: `Anthropic API key (put the real value after deploy; "${UNSET_SECRET_VALUE}" means not configured: analyze answers 503)`,
       secretStringValue: SecretValue.unsafePlainText(UNSET_SECRET_VALUE),
       removalPolicy,
     });

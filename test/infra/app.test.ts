@@ -402,12 +402,12 @@ describe('least privilege', () => {
     expect(secretRefs).toBeGreaterThan(0);
   });
 
-  it('gives the JWT secret to the routes that verify or sign tokens, the Anthropic key only to LLM users', () => {
+  it('gives the JWT secret to the routes that verify or sign tokens, the Anthropic key only to LLM users (and /health, which reports it)', () => {
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const e = env(fnLogicalId(fn));
       const { needs } = route;
       expect(e.JWT_SECRET_ARN !== undefined, route.id).toBe(needs.jwt);
-      expect(e.ANTHROPIC_API_KEY_SECRET_ARN !== undefined, route.id).toBe(needs.llm);
+      expect(e.ANTHROPIC_API_KEY_SECRET_ARN !== undefined, route.id).toBe(needs.llm || needs.llmKey === true);
     }
   });
 });

@@ -1,8 +1,23 @@
 import { analyzeDecision } from '../analysis/analyze';
+import { isAppError } from '../errors';
 import { createReplayLlm, type ReplayState, withReplay } from '../llm/batch';
 import type { LlmConfig } from '../llm/config';
 import type { Services } from '../runtime/services';
 import type { Job, RunAnalysis } from './types';
+import { NonRetryableJobError } from './worker';
+
+/**
+ * Whether another attempt of the same analysis can succeed. Only what a retry can fix is retried: a dependency
+ * that is unavailable (503), a time-out, an unknown error. A request the model or the validation refused, an
+ * output that stayed invalid after the agent's own corrective retry, or a stage that is not configured (503
+ * with its own code) fail the job at once with their reason; after a fix, the DLQ-less job can be started
+ * again (or its message redriven).
+ */
+export function isRetryable(err: unknown): boolean {
+  if (!isAppError(err)) return true;
+  if (err.code.endsWith('_not_configured') || err.code === 'provider_not_bundled') return false;
+  return err.status >= 500 && err.status !== 502;
+}
 
 /**
  * The worker's analysis: the same use case as POST /decision/analyze (caches, agent, the decision persisted in
@@ -12,14 +27,21 @@ export function runAnalysisWithServices(services: () => Promise<Services>): RunA
   return async (job, ctx) => {
     const s = await services();
     await ctx.onProgress(5);
-    const result = await analyzeDecision(s, {
-      query: job.query,
-      orgId: job.org_id,
-      userId: job.user_id,
-      threadId: null,
-      signal: ctx.signal,
-      background: true,
-    });
+    let result: Awaited<ReturnType<typeof analyzeDecision>>;
+    try {
+      result = await analyzeDecision(s, {
+        query: job.query,
+        orgId: job.org_id,
+        userId: job.user_id,
+        threadId: null,
+        signal: ctx.signal,
+        background: true,
+      });
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      const code = isAppError(err) ? err.code : 'analysis_failed';
+      throw new NonRetryableJobError(`${code}: ${(err as Error).message}`, { cause: err });
+    }
     await ctx.onProgress(95);
     return result;
   };

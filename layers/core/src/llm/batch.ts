@@ -23,7 +23,13 @@ export interface BatchRequest {
 export interface BatchStatus {
   id: string;
   processing_status: 'in_progress' | 'canceling' | 'ended';
-  request_counts: { processing: number; succeeded: number; errored: number; canceled: number; expired: number };
+  request_counts: {
+    processing: number;
+    succeeded: number;
+    errored: number;
+    canceled: number;
+    expired: number;
+  };
 }
 
 export type BatchItemResult =
