@@ -5,6 +5,7 @@ import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
 import { decisionEmbeddingText, decisionVector } from '../retrieval';
 import type { Services } from '../runtime/services';
+import { dataVersionOf } from './data-version';
 import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
 
 export interface AnalyzeRequest {
@@ -55,14 +56,6 @@ async function loadThread(db: Queryable, req: AnalyzeRequest): Promise<PriorTurn
     [req.orgId, req.userId, req.threadId, MAX_THREAD_TURNS],
   );
   return r.rows.reverse().map((row) => priorTurnFromAnalysis(row.query, row.result));
-}
-
-/** Bumped whenever the org's company metrics change; part of every answer key. */
-async function dataVersionOf(db: Queryable, orgId: string): Promise<number> {
-  const r = await db.query<{ version: number }>('SELECT version FROM org_data_versions WHERE org_id = $1', [
-    orgId,
-  ]);
-  return Number(r.rows[0]?.version ?? 0);
 }
 
 /**
