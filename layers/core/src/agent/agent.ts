@@ -33,6 +33,8 @@ export interface AnalyzeInput {
   signal?: AbortSignal;
   /** Streaming: skill_started / skill_finished / text events as they happen. */
   onEvent?: AgentEventListener;
+  /** false: no token-by-token text (see AgentLoopInput.streamText); text events arrive per completed turn. */
+  streamText?: boolean;
 }
 
 export interface AgentResult {
@@ -138,6 +140,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
           context: { orgId: input.orgId, userId: input.userId, db: options.db, now: now(), signal },
           maxSteps: agentConfig.maxSteps,
           onEvent: input.onEvent,
+          streamText: input.streamText,
           checkpoint,
         });
         checkpoint();

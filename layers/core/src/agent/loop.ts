@@ -34,6 +34,12 @@ export interface AgentLoopInput {
   context: ExecutionContext & { signal: AbortSignal };
   maxSteps: number;
   onEvent?: AgentEventListener;
+  /**
+   * Stream the model's text as it is written (default true when there is an onEvent listener). false: one
+   * non-streaming call per turn and a `text` event per text block once the turn is complete — what a JSON
+   * answer needs (its events are kept only to replay a cached answer), without the SDK's per-delta work.
+   */
+  streamText?: boolean;
   /** Checked before every LLM call; throws when the run must stop (deadline, cancellation). */
   checkpoint(): void;
 }
@@ -73,6 +79,7 @@ export function toSkillSummary(r: SkillResult): SkillSummary {
  */
 export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResult> {
   const { llm, executor, context, onEvent } = input;
+  const streamText = onEvent !== undefined && input.streamText !== false;
   const tools: ToolDefinition[] = [...input.registry.toolDefinitions(), SUBMIT_TOOL];
   const messages: LlmMessage[] = [...input.history, { role: 'user', content: input.query }];
   const skillResults: SkillResult[] = [];
@@ -94,8 +101,12 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
           signal: context.signal,
           userId: context.userId,
         },
-        onEvent ? { onText: (delta) => onEvent({ type: 'text', delta }) } : {},
+        streamText ? { onText: (delta) => onEvent?.({ type: 'text', delta }) } : {},
       );
+      if (onEvent && !streamText) {
+        for (const block of response.content)
+          if (block.type === 'text' && block.text) onEvent({ type: 'text', delta: block.text });
+      }
       tokens = addTokens(tokens, response.usage);
       return response;
     } finally {

@@ -104,6 +104,8 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
         events.push(e);
         req.onEvent?.(e);
       },
+      // only a streaming client needs the text token by token; a JSON answer gets it per completed turn
+      streamText: req.onEvent !== undefined,
     });
     s.metrics.timing('AgentTime', performance.now() - t);
     s.metrics.timing('LlmLatency', r.llmMs);
