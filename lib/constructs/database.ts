@@ -47,6 +47,9 @@ export class Database extends Construct {
         rds.ClusterInstance.serverlessV2(`reader${i + 1}`, { ...instance, scaleWithWriter: true }),
       ),
       serverlessV2MinCapacity: stage.auroraMinAcu,
+      ...(stage.auroraAutoPauseMinutes !== undefined
+        ? { serverlessV2AutoPauseDuration: Duration.minutes(stage.auroraAutoPauseMinutes) }
+        : {}),
       serverlessV2MaxCapacity: stage.auroraMaxAcu,
       vpc: network.vpc,
       vpcSubnets: network.dataSubnets,

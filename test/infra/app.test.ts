@@ -319,7 +319,8 @@ describe('Postgres only through RDS Proxy', () => {
       VpcSecurityGroupIds: [{ 'Fn::GetAtt': [sgId('databaseSg'), 'GroupId'] }],
       StorageEncrypted: true,
       Engine: 'aurora-postgresql',
-      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 },
+      // dev: 0 ACU and auto-pause after 10 idle minutes (no compute billed at idle; docs/cost.md)
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 600 },
     });
   });
 
