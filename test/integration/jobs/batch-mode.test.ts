@@ -7,6 +7,7 @@ import { createAnthropicBatchClient } from '../../../layers/core/src/llm/batch';
 import { loadLlmConfig } from '../../../layers/core/src/llm/config';
 import { costUsd } from '../../../layers/core/src/llm/pricing';
 import { DEMO, seedDemo } from '../../../layers/core/src/orgs/seed';
+import { createSqsSender } from '../../../layers/core/src/queue/sqs-send';
 import { analyzeServices, deleteKeys, FAKE_API_KEY, uniqueKeyPrefix } from '../../support/analyze-services';
 import { createTestDb, type TestDb } from '../../support/db';
 import { type FakeAnthropic, startFakeAnthropic } from '../../support/fake-anthropic';
@@ -61,7 +62,12 @@ describe('batch mode through the Message Batches API', () => {
       inlineMaxBytes: 300_000,
       logger: log.logger,
       batch: {
-        queue: h.queue,
+        // the worker's own sender (one signed SendMessage call), against the SQS stand-in
+        queue: createSqsSender({
+          queueUrl: h.aws.queueUrl,
+          region: h.aws.region,
+          endpoint: h.aws.sqsEndpoint,
+        }),
         batches: createAnthropicBatchClient(llm),
         runReplay: runBatchReplayWithServices(async () => services, llm),
         pollDelaySeconds: 1,

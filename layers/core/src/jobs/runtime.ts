@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/types';
 import { logger } from '../observability/logger';
 import { createSqsClient, type Queue, SqsQueue } from '../queue/queue';
+import { createSqsSender } from '../queue/sqs-send';
 import { getDb } from '../runtime/db';
 import type { FunctionRoot } from '../runtime/root';
 import { getJobsConfig, type JobsConfig } from './config';
@@ -113,7 +114,7 @@ export interface WorkerJobs {
   jobs: DynamoJobStore;
   results: JobResultStore;
   /** The analysis queue, for batch-mode groups' delayed checks (undefined without ANALYSIS_QUEUE_URL). */
-  queue: SqsQueue | undefined;
+  queue: Pick<Queue, 'send'> | undefined;
 }
 
 let sharedWorker: WorkerJobs | undefined;
@@ -132,15 +133,13 @@ export function workerJobsFor(root: FunctionRoot): WorkerJobs {
       region: config.AWS_REGION,
       endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
     });
+    // one signed call, not @aws-sdk/client-sqs: the worker's bundle is at its 1 MiB budget
     const queue = config.ANALYSIS_QUEUE_URL
-      ? new SqsQueue(
-          createSqsClient({
-            region: config.AWS_REGION,
-            endpoint: config.AWS_ENDPOINT_URL_SQS,
-            maxAttempts: config.JOBS_SQS_MAX_ATTEMPTS,
-          }),
-          config.ANALYSIS_QUEUE_URL,
-        )
+      ? createSqsSender({
+          queueUrl: config.ANALYSIS_QUEUE_URL,
+          region: config.AWS_REGION,
+          endpoint: config.AWS_ENDPOINT_URL_SQS,
+        })
       : undefined;
     sharedWorker = {
       config,
