@@ -7,7 +7,12 @@ import { resolve } from 'node:path';
 
 process.env.STAGE ??= 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// Metrics stay on: their EMF lines are captured (not printed) and drawn by the local dashboard (/dashboard).
+const { installEmfCapture } = await import('./local/emf-capture');
+const emf =
+  process.env.POWERTOOLS_METRICS_DISABLED === 'true'
+    ? undefined
+    : installEmfCapture({ echo: process.env.LOCAL_EMF_ECHO === 'true' });
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // One process serves every request here (a Lambda instance serves one at a time: 2 there); with 2, a burst of
 // cache hits queued for a connection and answered 503 after DB_CONNECT_TIMEOUT_MS.
@@ -24,6 +29,16 @@ const { DEMO } = await import('../layers/core/src/orgs/seed');
 const { startLocalServer } = await import('./local/server');
 
 const config = getConfig();
+const { readLock, writeLock } = await import('./local/lock');
+if (config.PGLITE_DIR && !process.env.DATABASE_URL) {
+  const held = readLock(config.PGLITE_DIR);
+  if (held) {
+    console.error(
+      `Another local runtime (pid ${held.pid}) already uses ${config.PGLITE_DIR}: stop it or set DATA_DIR.`,
+    );
+    process.exit(3);
+  }
+}
 // The embedded database is injected here, never imported by code a Lambda bundles.
 registerLocalDb((c) => createPgliteDb({ dataDir: c.PGLITE_DIR }));
 const t0 = performance.now();
@@ -36,11 +51,24 @@ const jobs = await startLocalJobs({
   onError: (err) => console.error('[local] worker poller:', err),
 });
 const caps = await db.capabilities();
+const { registerDashboard, sqsJobsGauge } = await import('./local/dashboard');
+const queueGauge = jobs.aws
+  ? sqsJobsGauge({
+      region: jobs.aws.region,
+      endpoint: jobs.aws.sqsEndpoint,
+      queueUrl: jobs.aws.queueUrl,
+      dlqUrl: jobs.aws.dlqUrl,
+    })
+  : undefined;
+if (emf) registerDashboard(emf.store, { jobsGauge: queueGauge?.gauge });
 const server = await startLocalServer({
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
 });
 
+// Scripts (create-user, import-metrics) refuse to open the embedded database while this process holds it.
+const unlock =
+  db.kind === 'pglite' && config.PGLITE_DIR ? writeLock(config.PGLITE_DIR, server.url) : () => {};
 console.log(
   `ceo-agent local runtime listening on ${server.url}  (ready in ${Math.round(performance.now() - t0)} ms)`,
 );
@@ -55,6 +83,9 @@ console.log(
 );
 if (config.SEED_DEMO) console.log(`  demo login: ${DEMO.email} / ${DEMO.password}`);
 console.log(`  try: curl -s ${server.url}/health`);
+console.log(
+  `  docs:     ${server.url}/docs (OpenAPI: ${server.url}/openapi.json)${emf ? `; dashboard: ${server.url}/dashboard` : ''}`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -64,8 +95,10 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 5_000);
   force.unref();
   await server.close();
+  queueGauge?.close();
   await jobs.stop();
   await db.close();
+  unlock();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

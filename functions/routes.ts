@@ -21,6 +21,12 @@ export interface RouteSpec {
   /** Requires a valid JWT */
   auth: boolean;
   /**
+   * This route's share (0–1] of the stage's request rate (`apiThrottleRateLimit`/`apiThrottleBurstLimit` in
+   * cdk.json): the API Gateway stage gets a per-method throttle of that share (lib/throttles.ts), so dev and prod
+   * scale together. Lower for what is costly or abusable (login, the model), higher for cheap reads.
+   */
+  throttle: number;
+  /**
    * What the function touches: the stack derives its environment and grants from it, and the function's
    * composition root checks that environment at cold start (layers/core/src/runtime/needs.ts).
    */
@@ -48,7 +54,9 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 5,
     auth: false,
-    needs: { ...NONE, db: true, cache: true, llmKey: true },
+    throttle: 0.05, // public: load balancers and monitors, not clients
+    // jwt: an admin's token unlocks the per-dependency details
+    needs: { ...NONE, db: true, dbAccess: 'read', cache: true, llmKey: true, jwt: true },
   },
   {
     id: 'auth-login',
@@ -58,7 +66,8 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: false,
-    needs: { ...NONE, db: true, cache: true, jwt: true },
+    throttle: 0.05, // password guessing: the lowest
+    needs: { ...NONE, db: true, dbAccess: 'read', cache: true, jwt: true },
   },
   {
     id: 'decision-analyze',
@@ -68,7 +77,8 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     auth: true,
-    needs: { db: true, cache: true, llm: true, embeddings: true, jwt: true },
+    throttle: 0.1, // each call may spend model tokens
+    needs: { db: true, dbAccess: 'write', cache: true, llm: true, embeddings: true, jwt: true },
   },
   {
     id: 'decision-analyze-stream',
@@ -79,7 +89,8 @@ export const ROUTES: readonly RouteSpec[] = [
     timeoutSeconds: 60,
     streaming: true,
     auth: true,
-    needs: { db: true, cache: true, llm: true, embeddings: true, jwt: true },
+    throttle: 0.1, // each call may spend model tokens
+    needs: { db: true, dbAccess: 'write', cache: true, llm: true, embeddings: true, jwt: true },
   },
   {
     id: 'decisions-list',
@@ -89,7 +100,8 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
-    needs: { ...NONE, db: true, jwt: true },
+    throttle: 0.5, // cheap keyset reads
+    needs: { ...NONE, db: true, dbAccess: 'read', jwt: true },
   },
   {
     id: 'decisions-search',
@@ -99,7 +111,8 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
-    needs: { ...NONE, db: true, cache: true, embeddings: true, jwt: true },
+    throttle: 0.25, // embeds the query and runs a vector search
+    needs: { ...NONE, db: true, dbAccess: 'read', cache: true, embeddings: true, jwt: true },
   },
   {
     id: 'decisions-get',
@@ -109,7 +122,8 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
-    needs: { ...NONE, db: true, jwt: true },
+    throttle: 0.5, // cheap keyed read
+    needs: { ...NONE, db: true, dbAccess: 'read', jwt: true },
   },
   {
     id: 'analysis-start',
@@ -119,6 +133,7 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
+    throttle: 0.1, // each job is a model run on the worker
     needs: { ...NONE, jwt: true, jobs: 'readwrite', enqueue: true },
   },
   {
@@ -129,7 +144,30 @@ export const ROUTES: readonly RouteSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     auth: true,
-    needs: { ...NONE, db: true, jwt: true, jobs: 'read' },
+    throttle: 0.5, // clients poll it
+    needs: { ...NONE, db: true, dbAccess: 'read', jwt: true, jobs: 'read' },
+  },
+  {
+    id: 'org-metrics-import',
+    method: 'POST',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-import/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    auth: true,
+    throttle: 0.05, // admins importing data: rare
+    needs: { ...NONE, db: true, dbAccess: 'write', jwt: true },
+  },
+  {
+    id: 'org-metrics-list',
+    method: 'GET',
+    path: '/api/v1/org/metrics',
+    entry: 'functions/org-metrics-list/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    auth: true,
+    throttle: 0.25, // cheap reads
+    needs: { ...NONE, db: true, dbAccess: 'read', jwt: true },
   },
 ];
 
@@ -140,16 +178,28 @@ export const ANALYSIS_WORKER: FunctionSpec = {
   memoryMb: 1024,
   timeoutSeconds: 300,
   // enqueue: batch-mode groups send themselves a delayed message that re-checks their Message Batch
-  needs: { db: true, cache: true, llm: true, embeddings: true, jwt: false, jobs: 'readwrite', enqueue: true },
+  needs: {
+    db: true,
+    dbAccess: 'write',
+    cache: true,
+    llm: true,
+    embeddings: true,
+    jwt: false,
+    jobs: 'readwrite',
+    enqueue: true,
+  },
 };
 
-/** Custom-resource handler that applies the SQL migrations on every deploy (reads only DATABASE_URL). */
+/**
+ * Custom-resource handler that applies the SQL migrations on every deploy: the one function that connects as the
+ * master user (`dbAccess: 'owner'` — lib/constructs/db-migration.ts binds it; DATABASE_URL plus the master secret).
+ */
 export const DB_MIGRATE: FunctionSpec = {
   id: 'db-migrate',
   entry: 'functions/db-migrate/handler.ts',
   memoryMb: 512,
   timeoutSeconds: 600,
-  needs: { ...NONE, db: true },
+  needs: { ...NONE, db: true, dbAccess: 'owner' },
 };
 
 /** The needs profile of a deployed function, by id (routes, the worker, the migration handler). */

@@ -8,6 +8,7 @@ import type { RouteSpec } from '../functions/routes';
 import type { StageConfig } from './config';
 import { SERVICE_NAME } from './constants';
 import { AppFunction } from './constructs/app-function';
+import { ApiWebAcl } from './constructs/web-acl';
 import type { DataStack } from './data-stack';
 import {
   ANALYSIS_MAX_RECEIVE_COUNT,
@@ -17,6 +18,7 @@ import {
   type FunctionNeeds,
   type FunctionSpec,
 } from './functions';
+import { methodOptionsKey, methodThrottle } from './throttles';
 
 export interface ApiStackProps extends StackProps {
   stage: StageConfig;
@@ -45,6 +47,10 @@ export class ApiStack extends Stack {
   readonly routeFunctions: RouteFunction[] = [];
   readonly worker: AppFunction;
   readonly accessLogs: logs.LogGroup;
+  /** The stage's own web ACL (stage setting `waf`, unless `wafWebAclArn` names an external one). */
+  readonly webAcl?: ApiWebAcl;
+  /** Only with `apiKeyRequired`: a usage plan without keys would meter nothing. */
+  readonly usagePlan?: apigw.UsagePlan;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -76,6 +82,17 @@ export class ApiStack extends Stack {
         dataTraceEnabled: false,
         throttlingRateLimit: stage.apiThrottleRateLimit,
         throttlingBurstLimit: stage.apiThrottleBurstLimit,
+        // Each route's share of the stage rate (functions/routes.ts `throttle`): login and the model routes low,
+        // reads high, so one route's flood does not take the others' capacity.
+        methodOptions: Object.fromEntries(
+          props.routes.map((route) => {
+            const t = methodThrottle(route, stage);
+            return [
+              methodOptionsKey(route),
+              { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit },
+            ];
+          }),
+        ),
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigw.AccessLogFormat.custom(
           JSON.stringify({
@@ -173,36 +190,43 @@ export class ApiStack extends Stack {
       this.routeFunctions.push({ route, fn, method });
     }
 
-    const plan = this.api.addUsagePlan('UsagePlan', {
-      name: `${SERVICE_NAME}-${stage.stage}`,
-      description: 'Per-client throttle and daily quota (applies to requests that carry an API key)',
-      throttle: { rateLimit: stage.apiThrottleRateLimit, burstLimit: stage.apiThrottleBurstLimit },
-      quota: { limit: stage.apiQuotaPerDay, period: apigw.Period.DAY },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-    });
     if (stage.apiKeyRequired) {
-      plan.addApiKey(
+      // Per-key throttle and daily quota: meaningful only because every method requires a key of this plan.
+      this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+        name: `${SERVICE_NAME}-${stage.stage}`,
+        description: 'Per-client throttle and daily quota for the API keys of this plan',
+        throttle: { rateLimit: stage.apiThrottleRateLimit, burstLimit: stage.apiThrottleBurstLimit },
+        quota: { limit: stage.apiQuotaPerDay, period: apigw.Period.DAY },
+        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      });
+      this.usagePlan.addApiKey(
         this.api.addApiKey('DefaultClientKey', { apiKeyName: `${SERVICE_NAME}-${stage.stage}-default` }),
       );
     }
 
     if (stage.wafWebAclArn) {
-      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+      const association = new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
         resourceArn: this.api.deploymentStage.stageArn,
         webAclArn: stage.wafWebAclArn,
+      });
+      association.node.addDependency(this.api.deploymentStage);
+    } else if (stage.waf) {
+      this.webAcl = new ApiWebAcl(this, 'Waf', {
+        stage,
+        apiStage: this.api.deploymentStage,
+        sensitivePaths: props.routes.filter((r) => r.id === 'auth-login').map((r) => r.path),
       });
     } else {
       Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG3',
-        reason:
-          'No web ACL configured for this stage (set context wafWebAclArn to associate one); stage throttling and the usage plan bound the load meanwhile.',
+        reason: `Stage ${stage.stage} has no web ACL by choice (cdk.json waf: false; a web ACL with its managed rule groups costs a fixed monthly fee per stage). Its load is bounded by per-method throttles (each route a share of ${stage.apiThrottleRateLimit} rps), in-function JWT checks and the functions' 64 KB body limit. Turn it on with -c waf=true, or associate an existing ACL with -c wafWebAclArn=...`,
       });
     }
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Authorization happens in each function: the core verifies the JWT (HS256, jose) before any work; /health, /auth/login and CORS preflight are public by design. See docs/deploy.md.',
+          'Authorization happens in each function: the core verifies the JWT (HS256, jose) before any work; /auth/login and CORS preflight are public by design, and /health answers anyone only {status, version} (the dependency details need an admin JWT). See docs/deploy.md.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -258,7 +282,14 @@ function bindNeeds(
   stage: StageConfig,
   budgetSeconds: number,
 ): void {
-  if (needs.db) fn.bindDatabase(data.database.binding);
+  if (needs.db) {
+    // Least privilege by default: a function writes only when its profile says so; the master user is the
+    // migration handler's alone.
+    const access = needs.dbAccess ?? 'read';
+    if (access === 'owner')
+      throw new Error(`${fn.id}: only the migration handler connects as the master user`);
+    fn.bindDatabase(access === 'write' ? data.database.writeBinding : data.database.readBinding);
+  }
   if (needs.cache) fn.bindCache(data.cache.binding);
   if (needs.jwt) fn.bindSecret('JWT_SECRET_ARN', data.jwtSecret);
   if (needs.llm || needs.llmKey) {

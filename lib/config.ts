@@ -8,6 +8,8 @@ import * as z from 'zod';
 export const CacheProviderSchema = z.enum(['elasticache', 'upstash', 'none']);
 export type CacheProvider = z.infer<typeof CacheProviderSchema>;
 
+const ORIGIN_RE = /^(\*|https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/i;
+
 export const StageSettingsSchema = z.object({
   /** L2 cache: ElastiCache Serverless (Valkey) in the VPC, Upstash over HTTPS (secret), or none. */
   cacheProvider: CacheProviderSchema,
@@ -42,11 +44,28 @@ export const StageSettingsSchema = z.object({
   backupRetentionDays: z.number().int().min(1).max(35),
   /** true: tables, the cluster and the secrets survive `cdk destroy` and the cluster has deletion protection. */
   retainData: z.boolean(),
+  /**
+   * Requests per second for the whole stage; each route gets its share (`throttle` in functions/routes.ts,
+   * lib/throttles.ts) as a per-method limit, so one client hammering login cannot starve the reads.
+   */
   apiThrottleRateLimit: z.number().positive(),
   apiThrottleBurstLimit: z.number().int().positive(),
+  /** Daily quota per API key; applies only with apiKeyRequired (a usage plan without keys meters nothing). */
   apiQuotaPerDay: z.number().int().positive(),
-  /** true: every method requires an API key (x-api-key) that belongs to the usage plan. */
+  /**
+   * true: every method requires an API key (x-api-key) of the usage plan (throttle + daily quota per key; a
+   * default key is created). false: no usage plan at all.
+   */
   apiKeyRequired: z.boolean(),
+  /**
+   * A WAFv2 web ACL of our own (REGIONAL) on the API stage: AWS common + known-bad-inputs rule sets, per-IP rate
+   * limits, the body-size limit. Ignored when wafWebAclArn names an external ACL.
+   */
+  waf: z.boolean(),
+  /** Requests per client IP per 5 minutes before the WAF blocks that IP (all routes). */
+  wafRateLimitPer5Min: z.number().int().min(10).max(2_000_000_000),
+  /** Stage settings that must come from the command line (`-c key=value`) because they differ per deployment. */
+  requiredContext: z.array(z.enum(['corsOrigins', 'alarmEmail'])).default([]),
   /**
    * Agent runs at once across all worker instances: each instance runs one record at a time, so this (the
    * event source mapping's maximum concurrency) is the total.
@@ -57,7 +76,10 @@ export const StageSettingsSchema = z.object({
    * agent deadline), so 1 unless analyses are known to be short.
    */
   workerBatchSize: z.number().int().min(1).max(10),
-  corsOrigins: z.array(z.string().min(1)).min(1),
+  /** Browser origins allowed by CORS: `*`, or `https://host[:port]` (http only for localhost). */
+  corsOrigins: z
+    .array(z.string().regex(ORIGIN_RE, 'an origin is * or scheme://host[:port] without a path'))
+    .min(1),
   cacheMaxDataGb: z.number().int().min(1).max(5000),
   cacheMaxEcpuPerSecond: z.number().int().min(1000).max(15_000_000),
   /** Where alarm notifications go; none when unset. */
@@ -73,9 +95,23 @@ export interface StageConfig extends StageSettings {
 
 const OVERRIDABLE = Object.keys(StageSettingsSchema.shape) as (keyof StageSettings)[];
 
+/** What to pass on the command line for each setting a stage may require from context. */
+const REQUIRED_CONTEXT_HINT: Record<'corsOrigins' | 'alarmEmail', string> = {
+  corsOrigins:
+    '-c corsOrigins=\'["https://app.example.com"]\' (the browser origins CORS allows; comma-separated also works)',
+  alarmEmail: '-c alarmEmail=ops@example.com (where alarm notifications go)',
+};
+
 /** Context values from `-c key=value` arrive as strings: turn numbers, booleans and JSON arrays back into values. */
-function coerce(value: unknown): unknown {
+function coerce(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  if (key === 'corsOrigins') {
+    if (value.startsWith('[')) return coerce('', value);
+    return value
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0);
+  }
   if (value === 'true' || value === 'false') return value === 'true';
   if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
   if (value.startsWith('[')) {
@@ -100,12 +136,31 @@ export function stageConfigFromContext(node: Pick<Node, 'tryGetContext'>): Stage
   const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const key of OVERRIDABLE) {
     const v = node.tryGetContext(key);
-    if (v !== undefined) merged[key] = coerce(v);
+    if (v !== undefined) merged[key] = coerce(key, v);
+  }
+  // Settings that differ per deployment (the prod CORS origin, who gets paged) are never defaulted: they must be
+  // given as context (-c key=value), not taken from the stage block in cdk.json.
+  const required = (base as { requiredContext?: unknown }).requiredContext;
+  if (Array.isArray(required)) {
+    const missing = required.filter(
+      (k): k is keyof typeof REQUIRED_CONTEXT_HINT =>
+        k in REQUIRED_CONTEXT_HINT && node.tryGetContext(k as string) === undefined,
+    );
+    if (missing.length > 0) {
+      throw new Error(
+        `Stage "${stage}" needs ${missing.map((k) => REQUIRED_CONTEXT_HINT[k]).join(' and ')}, e.g. cdk synth -c stage=${stage} ${missing.map((k) => (k === 'corsOrigins' ? '-c corsOrigins=https://app.example.com' : '-c alarmEmail=ops@example.com')).join(' ')}`,
+      );
+    }
   }
   const parsed = StageSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid settings for stage "${stage}": ${issues}`);
+  }
+  if (parsed.data.requiredContext.includes('corsOrigins') && parsed.data.corsOrigins.includes('*')) {
+    throw new Error(
+      `Invalid settings for stage "${stage}": corsOrigins must name the allowed origins, not "*" (${REQUIRED_CONTEXT_HINT.corsOrigins})`,
+    );
   }
   if (parsed.data.auroraMinAcu > parsed.data.auroraMaxAcu) {
     throw new Error(`Invalid settings for stage "${stage}": auroraMinAcu exceeds auroraMaxAcu`);

@@ -2,10 +2,24 @@
 export const SERVICE_NAME = 'ceo-agent';
 export const METRICS_NAMESPACE = 'CeoAgent';
 
-/** Postgres database and user behind RDS Proxy (IAM auth to the proxy; the proxy logs in with the secret). */
+/** Postgres database behind RDS Proxy. */
 export const DB_NAME = 'ceo_agent';
-export const DB_USER = 'ceo_admin';
+/**
+ * Database users. The master user (password managed and rotated by RDS) is used only by the migration handler;
+ * the functions connect through RDS Proxy with end-to-end IAM auth as the application role (DML) or the
+ * read-only role, both created by migration 0005_roles.sql (keep the names in step with it).
+ */
+export const DB_USERS = {
+  owner: 'ceo_admin',
+  write: 'ceo_app',
+  read: 'ceo_readonly',
+} as const;
 export const DB_PORT = 5432;
+/**
+ * Largest request body the API accepts (bytes): the runtime's MAX_BODY_BYTES default (layers/core/src/config.ts);
+ * the WAF blocks larger bodies at the edge. An infra test holds the two equal.
+ */
+export const API_MAX_BODY_BYTES = 65_536;
 export const REDIS_PORT = 6379;
 /** RDS Proxy closes a client connection idle this long; the functions' pools close theirs a minute sooner. */
 export const PROXY_IDLE_CLIENT_TIMEOUT_MINUTES = 15;

@@ -50,9 +50,11 @@ export class DataStack extends Stack {
     this.migration = new DbMigration(this, 'DbMigration', {
       stage,
       projectRoot: props.projectRoot,
-      network: this.functionNetwork,
-      database: this.database.binding,
+      network: { ...this.functionNetwork, extraSecurityGroups: [this.network.migrationSg] },
+      database: this.database.ownerBinding,
     });
+    // The first run needs the writer instance up (the handler also retries while it starts).
+    this.migration.resource.node.addDependency(this.database.cluster);
 
     this.jobsTable = new dynamodb.TableV2(this, 'JobsTable', {
       partitionKey: { name: 'task_id', type: dynamodb.AttributeType.STRING },

@@ -5,7 +5,9 @@
  *   npx tsx scripts/create-user.ts --email ceo@example.com --password '…' --org "Example Inc" [--org-id UUID] [--role admin]
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { refuseWhileLocked } from '../bin/local/lock';
 import { createPgliteDb } from '../bin/local/pglite';
 import { hashPassword } from '../layers/core/src/auth/password';
 import { loadConfig } from '../layers/core/src/config';
@@ -38,7 +40,8 @@ if (values.password.length < 12) {
   console.error('create-user: the password must have at least 12 characters');
   process.exit(2);
 }
-process.env.PGLITE_DIR ??= process.env.DATABASE_URL ? undefined : '.data/pglite';
+if (!process.env.DATABASE_URL) process.env.PGLITE_DIR ??= resolve(process.env.DATA_DIR ?? '.data', 'pglite');
+refuseWhileLocked('create-user', process.env.DATABASE_URL ? undefined : process.env.PGLITE_DIR, '');
 const config = loadConfig({ ...process.env, STAGE: process.env.STAGE ?? 'local', SEED_DEMO: 'false' });
 registerLocalDb((c) => createPgliteDb({ dataDir: c.PGLITE_DIR }));
 const db = await getDb(config);

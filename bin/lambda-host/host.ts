@@ -476,6 +476,10 @@ function functionEnv(
     // The local database speaks neither TLS nor RDS IAM auth.
     if ('DB_SSL' in out) out.DB_SSL = 'false';
     if ('DB_IAM_AUTH' in out) out.DB_IAM_AUTH = 'false';
+    // The migration handler's master password (an RDS-managed secret) and the RDS CA bundle have no local
+    // counterpart: the local URL carries its own credentials.
+    delete out.DB_MASTER_SECRET_ARN;
+    delete out.NODE_EXTRA_CA_CERTS;
   }
   // The Claude endpoint the host is configured with reaches the functions that talk to Claude.
   if (hostEnv.ANTHROPIC_BASE_URL && Object.keys(vars).some((k) => k.startsWith('ANTHROPIC_'))) {

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ROUTES, type RouteSpec } from '../../functions/routes';
 import { compileRoutes, definedHeaders, lambdaContext, toProxyEvent } from './events';
+import { localPage } from './pages';
 import { installAwsLambdaGlobal, isStreamingHandler, responseStreamFor } from './streaming';
 
 /** API Gateway's own payload limit; the handlers enforce the API's (smaller) body limit themselves. */
@@ -84,6 +85,9 @@ export async function startLocalServer(
         res.end();
         return;
       }
+      // local-only pages (/openapi.json, /docs, /dashboard): not API routes, never deployed
+      const page = localPage(method, url.pathname);
+      if (page) return await page(req, res, url);
       const matched = router.match(method, url.pathname);
       if (!matched) return sendJson(res, 404, 'route_not_found', `No route for ${method} ${url.pathname}`);
       if ('methodNotAllowed' in matched) {

@@ -1,4 +1,5 @@
 import { Signer } from '@aws-sdk/rds-signer';
+import { readSecret } from '../../layers/core/src/aws/secrets';
 import { migrate } from '../../layers/core/src/db/migrate';
 import { createPgDb } from '../../layers/core/src/db/pg';
 import { logger } from '../../layers/core/src/observability/logger';
@@ -6,9 +7,11 @@ import { connectionStringWithPassword, signingTarget } from './iam-connection';
 import { handleMigrationEvent, type MigrationEvent, type MigrationResponse } from './migration-resource';
 
 /**
- * Custom-resource handler (CDK Provider framework `onEvent`) that applies the SQL migrations on deploy,
- * through RDS Proxy with an IAM token. Env: DATABASE_URL (password-less, proxy endpoint), DB_SSL,
- * MIGRATIONS_DIR (the SQL files copied next to the bundle), AWS_REGION (set by Lambda).
+ * Custom-resource handler (CDK Provider framework `onEvent`) that applies the SQL migrations on deploy as the
+ * master user, directly on the cluster. Env: DATABASE_URL (password-less: writer endpoint, master user), DB_SSL,
+ * DB_MASTER_SECRET_ARN (the RDS-managed master secret, JSON {username, password}, read at each run so RDS's
+ * rotation needs nothing from us) — or DB_IAM_AUTH=true to sign an IAM token instead — MIGRATIONS_DIR (the SQL
+ * files copied next to the bundle), AWS_REGION (set by Lambda).
  */
 function log(message: string, fields: Record<string, unknown>): void {
   logger.info(message, fields);
@@ -18,7 +21,14 @@ async function openDb() {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
   let connectionString = databaseUrl;
-  if (process.env.DB_IAM_AUTH === 'true') {
+  if (process.env.DB_MASTER_SECRET_ARN) {
+    const value = await readSecret(process.env.DB_MASTER_SECRET_ARN);
+    const password = value ? (JSON.parse(value) as { password?: unknown }).password : undefined;
+    if (typeof password !== 'string' || password === '') {
+      throw new Error('DB_MASTER_SECRET_ARN: the secret has no password field');
+    }
+    connectionString = connectionStringWithPassword(databaseUrl, password);
+  } else if (process.env.DB_IAM_AUTH === 'true') {
     const token = await new Signer({
       ...signingTarget(databaseUrl),
       region: process.env.AWS_REGION,

@@ -1,52 +1,53 @@
 import type { z } from 'zod';
-import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
-import { errorResponse } from '../../layers/core/src/http/error-response';
+import { streamAnalysis } from '../../layers/core/src/analysis/analyze-stream';
+import { STREAM_FORMATS, StreamQuery } from '../../layers/core/src/analysis/stream-protocol';
+import { ValidationError } from '../../layers/core/src/errors';
 import { httpHandler } from '../../layers/core/src/http/handler';
 import { AnalyzeBody } from '../../layers/core/src/http/schemas';
-import { createSseStream, SSE_HEADERS } from '../../layers/core/src/http/sse';
+import { parseIdempotencyKey } from '../../layers/core/src/jobs/validation';
+import { dbFor } from '../../layers/core/src/runtime/db';
 import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
 import { functionRoot } from '../../layers/core/src/runtime/root';
 import { servicesFor } from '../../layers/core/src/runtime/services';
-import { needsOf } from '../routes';
+import { needsOf, ROUTES } from '../routes';
 
 const root = functionRoot('decision-analyze-stream', needsOf('decision-analyze-stream'));
+const timeoutMs = (ROUTES.find((r) => r.id === 'decision-analyze-stream')?.timeoutSeconds ?? 60) * 1000;
 
 /**
  * POST /api/v1/decision/analyze/stream — the analyze path as server-sent events, in a response-streaming Lambda
- * (API Gateway REST integration in STREAM mode): `skill_started`, `skill_finished`, `text` (deltas as the
- * model writes), `analysis` (the same result as the non-streaming route), then `done` — or `error`.
+ * (API Gateway REST integration in STREAM mode): `started` at once, then `skill_started`, `skill_finished`,
+ * `text` (deltas as the model writes), `analysis` (the same result as the non-streaming route), then `done` —
+ * or `failed`. `?format=ai-sdk` (or `X-Stream-Format: ai-sdk`) speaks the Vercel AI SDK's UI message stream.
+ * `Idempotency-Key` replays the stored decision; see layers/core/src/analysis/analyze-stream.ts.
  * Bad input and authentication failures are answered before the stream starts, as JSON errors.
  */
-export const handler = httpHandler<z.infer<typeof AnalyzeBody>>(
-  { route: 'decision-analyze-stream', auth: true, body: AnalyzeBody, streaming: true },
+export const handler = httpHandler<z.infer<typeof AnalyzeBody>, z.infer<typeof StreamQuery>>(
+  { route: 'decision-analyze-stream', auth: true, body: AnalyzeBody, query: StreamQuery, streaming: true },
   async (req) => {
     const { userId, orgId } = req.user;
+    const header = req.headers['x-stream-format'];
+    if (header !== undefined && !(STREAM_FORMATS as readonly string[]).includes(header)) {
+      throw new ValidationError(`X-Stream-Format must be one of ${STREAM_FORMATS.join(', ')}`);
+    }
     await (await rateLimiterFor(root)).check('analyze', { org: orgId, subject: userId });
-    const services = await servicesFor(root);
-    const sse = createSseStream();
-    const abort = new AbortController();
-    sse.stream.on('close', () => abort.abort(new Error('client disconnected')));
-    void (async () => {
-      try {
-        const result = await analyzeDecision(services, {
-          query: req.body.query,
-          orgId,
-          userId,
-          threadId: req.body.thread_id ?? null,
-          signal: abort.signal,
-          onEvent: (e) => sse.send(e.type, e),
-        });
-        sse.send('analysis', result);
-        sse.send('done', { decision_id: result.decision_id, latency_ms: result.latency_ms });
-      } catch (err) {
-        const { result, expected } = errorResponse(err, req.correlationId);
-        if (expected) req.log.info('stream ended with an error', { status: result.statusCode });
-        else req.log.error('stream failed', { error: err as Error });
-        sse.send('error', { status: result.statusCode, ...JSON.parse(result.body) });
-      } finally {
-        sse.end();
-      }
-    })();
-    return { status: 200, headers: SSE_HEADERS, stream: sse.stream };
+    return streamAnalysis(
+      {
+        query: req.body.query,
+        threadId: req.body.thread_id ?? null,
+        orgId,
+        userId,
+        format: req.query.format ?? (header as (typeof STREAM_FORMATS)[number] | undefined) ?? 'sse',
+        idempotencyKey: parseIdempotencyKey(req.headers['idempotency-key']),
+        lastEventId: req.headers['last-event-id'],
+        heartbeatMs: root.config.SSE_HEARTBEAT_MS,
+        retryMs: root.config.SSE_RETRY_MS,
+        replayWaitMs: timeoutMs - 5_000,
+        staleAfterMs: timeoutMs + 30_000,
+        log: req.log,
+        correlationId: req.correlationId,
+      },
+      { db: () => dbFor(root), services: () => servicesFor(root) },
+    );
   },
 );

@@ -28,15 +28,32 @@ export interface FunctionNetwork {
   vpc: ec2.IVpc;
   subnets: ec2.SubnetSelection;
   securityGroup: ec2.ISecurityGroup;
+  /** More groups for one function (the migration handler's direct path to Aurora). */
+  extraSecurityGroups?: ec2.ISecurityGroup[];
 }
 
-/** Postgres through RDS Proxy: IAM authentication, TLS required. */
+/** Postgres through RDS Proxy as `user`: IAM authentication end to end, TLS required. */
 export interface DatabaseBinding {
   proxy: rds.IDatabaseProxy;
   databaseName: string;
   user: string;
   port: number;
 }
+
+/** Postgres directly on the cluster as the master user, password from the RDS-managed secret (migrations only). */
+export interface DatabaseOwnerBinding {
+  host: string;
+  port: number;
+  databaseName: string;
+  user: string;
+  masterSecret: secretsmanager.ISecret;
+}
+
+/**
+ * Where Lambda's Node.js 20+ runtimes keep the Amazon RDS CA bundle; they no longer trust it by default, and a
+ * direct TLS connection to Aurora (not through RDS Proxy, whose certificate is public) needs it.
+ */
+export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 export type CacheBinding =
   | { provider: 'elasticache'; endpointAddress: string; endpointPort: string }
@@ -131,7 +148,9 @@ export class AppFunction extends Construct {
       awsSdkConnectionReuse: false,
       vpc: props.network?.vpc,
       vpcSubnets: props.network?.subnets,
-      securityGroups: props.network ? [props.network.securityGroup] : undefined,
+      securityGroups: props.network
+        ? [props.network.securityGroup, ...(props.network.extraSecurityGroups ?? [])]
+        : undefined,
       environment: {
         STAGE: stage.stage,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -198,6 +217,22 @@ export class AppFunction extends Construct {
     // Below the proxy's idle client time-out: a reconnect costs a TLS handshake and an IAM token.
     this.fn.addEnvironment('DB_IDLE_TIMEOUT_MS', String((PROXY_IDLE_CLIENT_TIMEOUT_MINUTES - 1) * 60_000));
     db.proxy.grantConnect(this.fn, db.user);
+    return this;
+  }
+
+  /**
+   * The migration handler's connection: DATABASE_URL (the cluster's writer endpoint, master user, no password),
+   * DB_SSL, DB_MASTER_SECRET_ARN (the RDS-managed secret; read at each run, so RDS's rotation needs nothing from
+   * us) with read access to it, and the RDS CA bundle for TLS.
+   */
+  bindDatabaseOwner(db: DatabaseOwnerBinding): this {
+    this.fn.addEnvironment(
+      'DATABASE_URL',
+      `postgresql://${db.user}@${db.host}:${db.port}/${db.databaseName}`,
+    );
+    this.fn.addEnvironment('DB_SSL', 'true');
+    this.fn.addEnvironment('NODE_EXTRA_CA_CERTS', LAMBDA_RDS_CA_BUNDLE);
+    this.bindSecret('DB_MASTER_SECRET_ARN', db.masterSecret);
     return this;
   }
 

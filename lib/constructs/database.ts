@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { DB_NAME, DB_PORT, DB_USER, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
-import type { DatabaseBinding } from './app-function';
+import { DB_NAME, DB_PORT, DB_USERS, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
+import type { DatabaseBinding, DatabaseOwnerBinding } from './app-function';
 import type { Network } from './network';
 
 export interface DatabaseProps {
@@ -14,15 +14,30 @@ export interface DatabaseProps {
 }
 
 /**
- * Aurora PostgreSQL Serverless v2 (pgvector is an available extension there) in the isolated subnets, its
- * master credentials in Secrets Manager, and RDS Proxy in front of it. Functions authenticate to the proxy
- * with IAM (`rds-db:connect`, TLS required); the proxy logs in to Aurora with the secret. Only the proxy's
- * security group may reach the cluster.
+ * Aurora PostgreSQL Serverless v2 (pgvector is an available extension there) in the isolated subnets and RDS
+ * Proxy in front of it.
+ *
+ * Who logs in as whom:
+ * - the functions connect through the proxy with end-to-end IAM auth (no password anywhere): the client signs a
+ *   token for its database user (`rds-db:connect` on the proxy for that user), and the proxy signs its own to
+ *   Aurora (`rds-db:connect` on the cluster for the same user). The users are the application role `ceo_app`
+ *   (DML) and the read-only role `ceo_readonly`, created with `rds_iam` by migration 0005_roles.sql.
+ * - the master user `ceo_admin` (DDL, owner of the schema) is used only by the migration handler, which connects
+ *   to the cluster directly with the master password. RDS generates that password, keeps it in Secrets Manager
+ *   and rotates it (every 7 days by default): nothing else can read it, and no rotation Lambda needs a network
+ *   path to the cluster.
  */
 export class Database extends Construct {
   readonly cluster: rds.DatabaseCluster;
   readonly proxy: rds.DatabaseProxy;
-  readonly binding: DatabaseBinding;
+  /** The role RDS Proxy uses to log in to Aurora (IAM: `rds-db:connect` for the application users). */
+  readonly proxyRole: iam.Role;
+  /** Through the proxy as the application role (read/write data, no DDL). */
+  readonly writeBinding: DatabaseBinding;
+  /** Through the proxy as the read-only role. */
+  readonly readBinding: DatabaseBinding;
+  /** Direct to the cluster as the master user: the migration handler only. */
+  readonly ownerBinding: DatabaseOwnerBinding;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -37,9 +52,9 @@ export class Database extends Construct {
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       clusterIdentifier,
       engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_5 }),
-      credentials: rds.Credentials.fromGeneratedSecret(DB_USER, {
-        secretName: `${SERVICE_NAME}/${stage.stage}/db-master`,
-      }),
+      // RDS generates the master password into Secrets Manager and rotates it (no CDK secret, no rotation Lambda).
+      credentials: rds.Credentials.fromUsername(DB_USERS.owner),
+      manageMasterUserPassword: true,
       defaultDatabaseName: DB_NAME,
       port: DB_PORT,
       writer: rds.ClusterInstance.serverlessV2('writer', instance),
@@ -69,13 +84,29 @@ export class Database extends Construct {
       removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.cluster.node.addDependency(postgresLogs);
-    // The generated master secret follows the data: kept with the cluster's snapshot where data is retained.
-    const masterSecret = this.cluster.node.findChild('Secret') as secretsmanager.Secret;
-    masterSecret.applyRemovalPolicy(stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
+    // End-to-end IAM: the proxy logs in to Aurora as the application users with its own IAM token.
+    this.proxyRole = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+      description: `RDS Proxy ${clusterIdentifier}: IAM login to Aurora as the application users`,
+    });
+    this.proxyRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['rds-db:connect'],
+        resources: [DB_USERS.write, DB_USERS.read].map((user) =>
+          Stack.of(this).formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${this.cluster.clusterResourceIdentifier}/${user}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromCluster(this.cluster),
-      secrets: [this.cluster.secret!],
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
+      role: this.proxyRole,
       vpc: network.vpc,
       vpcSubnets: network.dataSubnets,
       securityGroups: [network.proxySg],
@@ -90,13 +121,27 @@ export class Database extends Construct {
       initQuery: 'SET search_path TO public',
     });
 
-    this.binding = { proxy: this.proxy, databaseName: DB_NAME, user: DB_USER, port: DB_PORT };
+    const through = (user: string): DatabaseBinding => ({
+      proxy: this.proxy,
+      databaseName: DB_NAME,
+      user,
+      port: DB_PORT,
+    });
+    this.writeBinding = through(DB_USERS.write);
+    this.readBinding = through(DB_USERS.read);
+    this.ownerBinding = {
+      host: this.cluster.clusterEndpoint.hostname,
+      port: DB_PORT,
+      databaseName: DB_NAME,
+      user: DB_USERS.owner,
+      masterSecret: this.cluster.secret!,
+    };
 
     Validations.of(this.cluster).acknowledge(
       {
         id: 'AwsSolutions-RDS11',
         reason:
-          'The default port is kept: the cluster is reachable only from the RDS Proxy security group in isolated subnets; a non-standard port adds no protection.',
+          'The default port is kept: the cluster sits in isolated subnets and its security group admits only RDS Proxy and the migration handler; a non-standard port adds no protection.',
       },
       ...(stage.retainData
         ? []
@@ -107,11 +152,5 @@ export class Database extends Construct {
             },
           ]),
     );
-    // The generated master secret is a child of the cluster construct.
-    Validations.of(this.cluster).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'No application reads this password (functions use IAM auth to the proxy). Automatic rotation needs a rotation Lambda with direct network access to the cluster, which would break the "only the proxy reaches the database" rule; rotate with the runbook in docs/deploy.md.',
-    });
   }
 }

@@ -7,7 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { DB_MIGRATE } from '../functions';
-import { AppFunction, type DatabaseBinding, type FunctionNetwork } from './app-function';
+import { AppFunction, type DatabaseOwnerBinding, type FunctionNetwork } from './app-function';
 
 export const MIGRATIONS_SOURCE_DIR = 'layers/core/src/db/migrations';
 /** Where the SQL files sit inside the deployed function (next to index.mjs). */
@@ -17,7 +17,7 @@ export interface DbMigrationProps {
   stage: StageConfig;
   projectRoot: string;
   network: FunctionNetwork;
-  database: DatabaseBinding;
+  database: DatabaseOwnerBinding;
 }
 
 /** sha256 over the migration files' names and contents: a changed or new file changes the resource. */
@@ -61,7 +61,7 @@ export class DbMigration extends Construct {
         `cp "${inputDir}/${MIGRATIONS_SOURCE_DIR}"/*.sql "${outputDir}/migrations/"`,
       ],
     });
-    this.handler.setEnv('MIGRATIONS_DIR', MIGRATIONS_LAMBDA_DIR).bindDatabase(props.database);
+    this.handler.setEnv('MIGRATIONS_DIR', MIGRATIONS_LAMBDA_DIR).bindDatabaseOwner(props.database);
 
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -77,8 +77,8 @@ export class DbMigration extends Construct {
       resourceType: 'Custom::CeoAgentMigrations',
       properties: { MigrationsHash: migrationsHash(path.join(projectRoot, MIGRATIONS_SOURCE_DIR)) },
     });
-    // The proxy must exist (and its target be registered) before the first run; the handler also retries.
-    this.resource.node.addDependency(props.database.proxy);
+    // The cluster's writer must be up before the first run (the endpoint attribute orders that); the handler also
+    // retries while it starts. The roles it creates are what the proxy logs in as.
 
     Validations.of(provider).acknowledge(
       {

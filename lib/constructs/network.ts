@@ -14,8 +14,9 @@ export interface NetworkProps {
  * Upstash) and `data` (isolated: Aurora, RDS Proxy, ElastiCache). AWS calls stay inside the VPC through
  * gateway endpoints (DynamoDB, S3, free) and interface endpoints (SQS, Secrets Manager).
  *
- * Security groups form a chain: functions → proxy → database, functions → cache. Nothing else reaches the
- * database; functions have no egress except HTTPS, the proxy and the cache.
+ * Security groups form a chain: functions → proxy → database, functions → cache. Besides the proxy, only the
+ * migration handler (migration group) reaches the database; functions have no egress except HTTPS, the proxy
+ * and the cache.
  */
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
@@ -24,6 +25,8 @@ export class Network extends Construct {
   readonly functionSg: ec2.SecurityGroup;
   readonly proxySg: ec2.SecurityGroup;
   readonly databaseSg: ec2.SecurityGroup;
+  /** The migration handler's second group: its direct path to Aurora as the master user (deploys only). */
+  readonly migrationSg: ec2.SecurityGroup;
   /** Only with cacheProvider `elasticache`. */
   readonly cacheSg?: ec2.SecurityGroup;
   readonly endpointSg: ec2.SecurityGroup;
@@ -60,13 +63,15 @@ export class Network extends Construct {
       new ec2.SecurityGroup(this, name, { vpc: this.vpc, description, allowAllOutbound: false });
     this.functionSg = sg('FunctionSg', 'Lambda functions: HTTPS out, Postgres via the proxy, cache');
     this.proxySg = sg('ProxySg', 'RDS Proxy: from the functions, to the database');
-    this.databaseSg = sg('DatabaseSg', 'Aurora: from RDS Proxy only');
+    this.databaseSg = sg('DatabaseSg', 'Aurora: from RDS Proxy and the migration handler only');
+    this.migrationSg = sg('MigrationSg', 'Migration handler: Postgres to Aurora as the master user');
     this.endpointSg = sg('EndpointSg', 'Interface VPC endpoints: HTTPS from the functions');
 
     const postgres = ec2.Port.tcp(DB_PORT);
     this.functionSg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: Claude, Upstash, AWS APIs');
     this.functionSg.connections.allowTo(this.proxySg, postgres, 'Postgres through RDS Proxy');
     this.proxySg.connections.allowTo(this.databaseSg, postgres, 'Proxy to Aurora');
+    this.migrationSg.connections.allowTo(this.databaseSg, postgres, 'Migrations to Aurora (master user)');
     this.functionSg.connections.allowTo(this.endpointSg, ec2.Port.tcp(443), 'Interface endpoints');
     if (stage.cacheProvider === 'elasticache') {
       this.cacheSg = sg('CacheSg', 'ElastiCache Serverless: from the functions only');

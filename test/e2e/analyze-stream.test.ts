@@ -75,6 +75,7 @@ describe('the streaming analyze route over HTTP', () => {
     expect(res.headers.get('x-correlation-id')).toBeTruthy();
 
     expect(sequence(res.events)).toEqual([
+      'started',
       ...Array(ANALYST_INTRO.split(' ').length).fill('text'),
       'skill_started:company_metrics',
       'skill_started:financial_projection',
@@ -163,7 +164,7 @@ describe('the streaming analyze route over HTTP', () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it('ends with an error event (503) when Claude hangs, within the configured LLM time-outs', async () => {
+  it('ends with a failed event (503) when Claude hangs, within the configured LLM time-outs', async () => {
     const previous = harness.instances.at(-1)!;
     setServices(instance(fake.url, { LLM_TIMEOUT_MS: '300', LLM_STREAM_IDLE_TIMEOUT_MS: '300' }));
     try {
@@ -171,7 +172,7 @@ describe('the streaming analyze route over HTTP', () => {
       const noHeaders = await stream({ query: 'Should we enter the Brazilian market?' });
       expect(noHeaders.status).toBe(200);
       const e1 = noHeaders.events.at(-1)!;
-      expect(e1.event).toBe('error');
+      expect(e1.event).toBe('failed');
       expect(e1.data).toMatchObject({ status: 503, error: { code: 'upstream_unavailable' } });
       expect(e1.data.error.message).toMatch(/timed out/i); // the SDK's time-out, not the agent deadline
       expect(noHeaders.events.some((e) => e.event === 'analysis' || e.event === 'done')).toBe(false);
@@ -179,7 +180,7 @@ describe('the streaming analyze route over HTTP', () => {
       fake.script({ kind: 'hang', phase: 'body' });
       const stalled = await stream({ query: 'Should we enter the Mexican market?' });
       const e2 = stalled.events.at(-1)!;
-      expect(e2.event).toBe('error');
+      expect(e2.event).toBe('failed');
       expect(e2.data).toMatchObject({ status: 503, error: { code: 'upstream_unavailable' } });
       expect(e2.data.error.message).toMatch(/stalled for 300 ms/);
     } finally {

@@ -9,6 +9,7 @@ import { closedPort } from '../support/ports';
 describe('when the database is unreachable', () => {
   let server: Awaited<ReturnType<typeof startLocalServer>>;
   let token: string;
+  let adminToken: string;
   beforeAll(async () => {
     const db = createPgDb({
       connectionString: `postgres://postgres@127.0.0.1:${await closedPort()}/test`,
@@ -30,16 +31,30 @@ describe('when the database is unreachable', () => {
         { secret: c.jwtSecret, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, ttlSeconds: 60 },
       )
     ).token;
+    adminToken = (
+      await issueToken(
+        {
+          userId: '00000000-0000-4000-8000-0000000000ac',
+          orgId: '00000000-0000-4000-8000-0000000000bb',
+          email: 'admin@y.z',
+          role: 'admin',
+        },
+        { secret: c.jwtSecret, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, ttlSeconds: 60 },
+      )
+    ).token;
   });
   afterAll(async () => {
     await server?.close();
     setDb(undefined);
   });
 
-  it('/health answers 503 and names the database as down', async () => {
+  it('/health answers 503 "down" to anyone, and names the database to an admin', async () => {
     const r = await fetch(`${server.url}/health`);
     expect(r.status).toBe(503);
-    const body = (await r.json()) as { status: string; dependencies: { database: { status: string } } };
+    expect(await r.json()).toEqual({ status: 'down', version: expect.any(String) });
+    const admin = await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(admin.status).toBe(503);
+    const body = (await admin.json()) as { status: string; dependencies: { database: { status: string } } };
     expect(body.status).toBe('down');
     expect(body.dependencies.database.status).toBe('down');
   });

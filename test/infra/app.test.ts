@@ -2,7 +2,7 @@ import type { CfnResource as CdkCfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppFunction } from '../../lib/constructs/app-function';
-import { ANALYSIS_MAX_RECEIVE_COUNT } from '../../lib/functions';
+import { ANALYSIS_MAX_RECEIVE_COUNT, ANALYSIS_WORKER } from '../../lib/functions';
 import { acknowledgements, nagFindings, type Synthesized, synthesize } from './support/synth';
 import {
   asArray,
@@ -157,7 +157,7 @@ describe('API routes', () => {
     }
   });
 
-  it('has stage throttling, access logs, X-Ray and a usage plan', () => {
+  it('has stage and per-method throttling, access logs and X-Ray, and no usage plan without API keys', () => {
     s.api.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'dev',
       TracingEnabled: true,
@@ -165,7 +165,7 @@ describe('API routes', () => {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('responseLatencyMs'),
       },
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         {
           HttpMethod: '*',
           ResourcePath: '/*',
@@ -175,12 +175,14 @@ describe('API routes', () => {
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
         },
-      ],
+      ]),
     });
-    s.api.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      Throttle: { RateLimit: 50, BurstLimit: 100 },
-      Quota: { Limit: 50_000, Period: 'DAY' },
-    });
+    const [, stage] = ofType(s.api, 'AWS::ApiGateway::Stage')[0]!;
+    // the stage-wide entry plus one per route (edge.test.ts checks the values)
+    expect((stage.Properties!.MethodSettings as unknown[]).length).toBe(1 + s.routes.length);
+    // dev has apiKeyRequired: false, so a usage plan would meter nothing
+    expect(ofType(s.api, 'AWS::ApiGateway::UsagePlan')).toEqual([]);
+    expect(ofType(s.api, 'AWS::ApiGateway::ApiKey')).toEqual([]);
   });
 });
 
@@ -250,32 +252,66 @@ describe('Postgres only through RDS Proxy', () => {
     logicalId(s.stacks.data, s.stacks.data.network[which]);
   const groupOf = (v: unknown) => refTarget(v);
 
-  it('points every database user at the proxy endpoint, with TLS and IAM auth', () => {
+  it('points every function at the proxy endpoint as its own role, with TLS and IAM auth', () => {
     const proxyId = logicalId(s.stacks.data, s.stacks.data.database.proxy);
     const dbFunctions = [
-      ...s.stacks.api.routeFunctions.map((r) => r.fn),
-      s.stacks.api.worker,
-      s.stacks.data.migration.handler,
-    ].filter((f) => f.fn.stack === s.stacks.data || env(fnLogicalId(f)).DATABASE_URL !== undefined);
+      ...s.stacks.api.routeFunctions.map((r) => ({ fn: r.fn, needs: r.route.needs })),
+      { fn: s.stacks.api.worker, needs: ANALYSIS_WORKER.needs },
+    ].filter((f) => f.needs.db);
     expect(dbFunctions.length).toBeGreaterThan(3);
-    for (const f of dbFunctions) {
+    for (const { fn: f, needs } of dbFunctions) {
       const e = env(fnLogicalId(f));
-      const producer = f.fn.stack === s.stacks.data ? undefined : s.data;
       const hostPart = joinParts(e.DATABASE_URL)[1];
-      const host = producer ? resolveStackOutput(hostPart, producer) : hostPart;
-      expect(host, f.id).toEqual({ 'Fn::GetAtt': [proxyId, 'Endpoint'] });
-      expect(joinParts(e.DATABASE_URL)[0]).toBe('postgresql://ceo_admin@');
+      expect(resolveStackOutput(hostPart, s.data), f.id).toEqual({ 'Fn::GetAtt': [proxyId, 'Endpoint'] });
+      const user = needs.dbAccess === 'write' ? 'ceo_app' : 'ceo_readonly';
+      expect(joinParts(e.DATABASE_URL)[0], f.id).toBe(`postgresql://${user}@`);
       expect(e.DB_SSL).toBe('true');
       expect(e.DB_IAM_AUTH).toBe('true');
+      expect(e.DB_MASTER_SECRET_ARN, f.id).toBeUndefined();
     }
+    // end-to-end IAM: no secret on the proxy; clients and the proxy itself log in with IAM tokens
     s.data.hasResourceProperties('AWS::RDS::DBProxy', {
       RequireTLS: true,
-      Auth: [Match.objectLike({ IAMAuth: 'REQUIRED', AuthScheme: 'SECRETS' })],
+      DefaultAuthScheme: 'IAM_AUTH',
       VpcSecurityGroupIds: [{ 'Fn::GetAtt': [sgId('proxySg'), 'GroupId'] }],
     });
+    const [, proxy] = ofType(s.data, 'AWS::RDS::DBProxy')[0]!;
+    expect(proxy.Properties?.Auth).toBeUndefined();
   });
 
-  it('matches the route needs: DATABASE_URL exactly where a route touches Postgres, with rds-db:connect', () => {
+  it('lets only the migration handler connect as the master user, directly, with the RDS-managed password', () => {
+    const migration = s.stacks.data.migration.handler;
+    const e = env(fnLogicalId(migration));
+    const clusterId = logicalId(s.stacks.data, s.stacks.data.database.cluster);
+    expect(joinParts(e.DATABASE_URL)).toEqual([
+      'postgresql://ceo_admin@',
+      { 'Fn::GetAtt': [clusterId, 'Endpoint.Address'] },
+      ':5432/ceo_agent',
+    ]);
+    expect(e.DB_MASTER_SECRET_ARN).toEqual({ 'Fn::GetAtt': [clusterId, 'MasterUserSecret.SecretArn'] });
+    expect(e.DB_IAM_AUTH).toBeUndefined();
+    s.data.hasResourceProperties('AWS::RDS::DBCluster', {
+      ManageMasterUserPassword: true,
+      MasterUsername: 'ceo_admin',
+    });
+    const [, cluster] = ofType(s.data, 'AWS::RDS::DBCluster')[0]!;
+    expect(cluster.Properties?.MasterUserPassword).toBeUndefined();
+    // no function but the migration handler reads the master secret; nobody may IAM-connect as the master user
+    const statements = [...iamStatements(s.api), ...iamStatements(s.data)];
+    const migrationRole = logicalId(s.stacks.data, migration.role);
+    let masterReads = 0;
+    for (const { roles, statement } of statements) {
+      const text = JSON.stringify(statement.Resource);
+      if (text.includes('MasterUserSecret')) {
+        expect(roles).toEqual([migrationRole]);
+        masterReads++;
+      }
+      if (asArray(statement.Action).includes('rds-db:connect')) expect(text).not.toContain('ceo_admin');
+    }
+    expect(masterReads).toBeGreaterThan(0);
+  });
+
+  it('matches the route needs: DATABASE_URL exactly where a route touches Postgres, with rds-db:connect for its role', () => {
     const statements = [...iamStatements(s.api), ...iamStatements(s.data)];
     for (const { route, fn } of s.stacks.api.routeFunctions) {
       const id = fnLogicalId(fn);
@@ -286,8 +322,19 @@ describe('Postgres only through RDS Proxy', () => {
         (x) => x.roles.includes(roleId) && asArray(x.statement.Action).includes('rds-db:connect'),
       );
       expect(connect.length > 0, route.id).toBe(wantsDb);
-      for (const c of connect) expect(JSON.stringify(c.statement.Resource)).toContain('/ceo_admin');
+      const user = route.needs.dbAccess === 'write' ? '/ceo_app' : '/ceo_readonly';
+      for (const c of connect) expect(JSON.stringify(c.statement.Resource), route.id).toContain(user);
     }
+    // the proxy logs in to Aurora as exactly the two application users, on this cluster
+    const proxyRole = logicalId(s.stacks.data, s.stacks.data.database.proxyRole);
+    const clusterId = logicalId(s.stacks.data, s.stacks.data.database.cluster);
+    const proxyConnect = statements.filter(
+      (x) => x.roles.includes(proxyRole) && asArray(x.statement.Action).includes('rds-db:connect'),
+    );
+    const targets = proxyConnect.flatMap((x) => asArray(x.statement.Resource)).map((r) => JSON.stringify(r));
+    expect(targets).toHaveLength(2);
+    for (const t of targets) expect(t).toContain(`"${clusterId}","DBClusterResourceId"`);
+    expect(targets.map((t) => /\/(ceo_[a-z]+)"/.exec(t)?.[1]).sort()).toEqual(['ceo_app', 'ceo_readonly']);
   });
 
   it('lets the database security group in only from the proxy, and the proxy only from the functions', () => {
@@ -296,8 +343,11 @@ describe('Postgres only through RDS Proxy', () => {
     const into = (sg: string) => ingress.filter((r) => groupOf(r.GroupId) === sg);
     const dbIn = into(sgId('databaseSg'));
     expect(dbIn.length).toBeGreaterThan(0);
+    const migrationSg = logicalId(s.stacks.data, s.stacks.data.network.migrationSg);
+    expect(dbIn.filter((r) => groupOf(r.SourceSecurityGroupId) === migrationSg)).toHaveLength(1);
     for (const r of dbIn) {
-      expect(groupOf(r.SourceSecurityGroupId)).toBe(sgId('proxySg'));
+      // the proxy, and the migration handler's own group (it alone connects as the master user)
+      expect([sgId('proxySg'), migrationSg]).toContain(groupOf(r.SourceSecurityGroupId));
       // ours on 5432, and the one RDS Proxy adds on the cluster's port attribute
       for (const port of [r.FromPort, r.ToPort]) {
         expect([5432, { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] }]).toContainEqual(port);
@@ -393,8 +443,13 @@ describe('least privilege', () => {
       for (const [name, value] of Object.entries(vars)) {
         if (/SECRET|TOKEN|PASSWORD|API_KEY/.test(name)) {
           expect(name, `${id}.${name}`).toMatch(/_ARN$/);
-          const target = refTarget(resolveStackOutput(value, s.data) ?? value);
-          expect(secretIds.has(target ?? ''), `${id}.${name}`).toBe(true);
+          const resolved = resolveStackOutput(value, s.data) ?? value;
+          const target = refTarget(resolved);
+          // a secret of the stack, or the master secret RDS manages for the cluster
+          const rdsManaged =
+            JSON.stringify(resolved).includes('MasterUserSecret.SecretArn') &&
+            target === logicalId(s.stacks.data, s.stacks.data.database.cluster);
+          expect(secretIds.has(target ?? '') || rdsManaged, `${id}.${name}`).toBe(true);
           secretRefs++;
         }
         expect(JSON.stringify(value)).not.toMatch(/password=|:\/\/[^@/]+:[^@/]+@/i);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stageConfigFromContext } from '../../lib/config';
-import { cdkJsonContext } from './support/synth';
+import { cdkJsonContext, PROD_CONTEXT } from './support/synth';
 
 function nodeWith(context: Record<string, unknown>) {
   return { tryGetContext: (key: string) => context[key] };
@@ -12,8 +12,59 @@ describe('stage config from cdk.json context', () => {
   it('reads the dev and prod stages of cdk.json', () => {
     const dev = stageConfigFromContext(nodeWith(base));
     expect(dev).toMatchObject({ stage: 'dev', cacheProvider: 'elasticache', retainData: false });
-    const prod = stageConfigFromContext(nodeWith({ ...base, stage: 'prod' }));
-    expect(prod).toMatchObject({ stage: 'prod', retainData: true, logLevel: 'INFO' });
+    const prod = stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT }));
+    expect(prod).toMatchObject({
+      stage: 'prod',
+      retainData: true,
+      logLevel: 'INFO',
+      waf: true,
+      corsOrigins: ['https://app.example.org'],
+      alarmEmail: 'ops@example.org',
+    });
+  });
+
+  it('refuses a prod synth without the CORS origins and the alarm e-mail, naming the -c options', () => {
+    const prod = (base.stages as Record<string, Record<string, unknown>>).prod!;
+    // nothing deployment-specific is defaulted in cdk.json
+    expect(prod.corsOrigins).toBeUndefined();
+    expect(prod.alarmEmail).toBeUndefined();
+    expect(() => stageConfigFromContext(nodeWith({ ...base, stage: 'prod' }))).toThrow(
+      /Stage "prod" needs -c corsOrigins=.*and -c alarmEmail=/,
+    );
+    expect(() =>
+      stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT, alarmEmail: undefined })),
+    ).toThrow(/-c alarmEmail=/);
+    expect(() =>
+      stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT, corsOrigins: undefined })),
+    ).toThrow(/-c corsOrigins=/);
+    // a wildcard is not an origin
+    expect(() => stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT, corsOrigins: '*' }))).toThrow(
+      /corsOrigins must name the allowed origins/,
+    );
+  });
+
+  it('reads -c corsOrigins as a JSON array or a comma-separated list, and refuses what is not an origin', () => {
+    const json = stageConfigFromContext(
+      nodeWith({
+        ...base,
+        ...PROD_CONTEXT,
+        corsOrigins: '["https://a.example.org","https://b.example.org"]',
+      }),
+    );
+    expect(json.corsOrigins).toEqual(['https://a.example.org', 'https://b.example.org']);
+    const list = stageConfigFromContext(
+      nodeWith({
+        ...base,
+        ...PROD_CONTEXT,
+        corsOrigins: 'https://a.example.org, https://b.example.org:8443',
+      }),
+    );
+    expect(list.corsOrigins).toEqual(['https://a.example.org', 'https://b.example.org:8443']);
+    expect(() =>
+      stageConfigFromContext(
+        nodeWith({ ...base, ...PROD_CONTEXT, corsOrigins: 'https://a.example.org/app' }),
+      ),
+    ).toThrow(/corsOrigins/);
   });
 
   it('lets -c overrides (strings on the command line) replace single settings', () => {

@@ -9,7 +9,7 @@ import {
 } from '../../layers/core/src/runtime/needs';
 import type { AppFunction } from '../../lib/constructs/app-function';
 import { agentDeadlineMs } from '../../lib/functions';
-import { type Synthesized, synthesize } from './support/synth';
+import { PROD_CONTEXT, type Synthesized, synthesize } from './support/synth';
 import { asArray, iamStatements, resources } from './support/template';
 
 /**
@@ -78,7 +78,7 @@ const asProcessEnv = (env: Record<string, unknown>): NodeJS.ProcessEnv =>
 describe.each(['dev', 'prod'] as const)('needs, environment and configuration agree (%s)', (stage) => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synthesize({ bundle: false, context: { stage } });
+    s = synthesize({ bundle: false, context: stage === 'prod' ? PROD_CONTEXT : { stage } });
   }, 120_000);
   afterAll(() => s?.cleanup());
 

@@ -1,8 +1,9 @@
 import type { CfnResource as CdkCfnResource, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/routes';
 import type { AppFunction } from '../../lib/constructs/app-function';
-import { nagFindings, type Synthesized, synthesize } from './support/synth';
+import { nagFindings, PROD_CONTEXT, type Synthesized, synthesize } from './support/synth';
 import { ofType, resources } from './support/template';
 
 /**
@@ -29,7 +30,7 @@ describe('prod stage', () => {
       bundle: false,
       routes: ROUTES,
       context: {
-        stage: 'prod',
+        ...PROD_CONTEXT,
         alarmEmail: 'ops@example.com',
         wafWebAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/ceo/abc',
       },
@@ -54,7 +55,9 @@ describe('prod stage', () => {
   it('uses the prod throttling, worker concurrency and log retention', () => {
     s.api.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'prod',
-      MethodSettings: [{ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }],
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }),
+      ]),
     });
     s.api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 10 },
@@ -72,6 +75,8 @@ describe('prod stage', () => {
     s.api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       WebACLArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/ceo/abc',
     });
+    // the external ACL replaces the stage's own
+    expect(ofType(s.api, 'AWS::WAFv2::WebACL')).toEqual([]);
   });
 
   it('is clean under cdk-nag', () => {
@@ -86,7 +91,11 @@ describe.each([
 ] as const)('cacheProvider %s (%s)', (cacheProvider, stage) => {
   let s: Synthesized;
   beforeAll(() => {
-    s = synthesize({ bundle: false, routes: ROUTES, context: { stage, cacheProvider } });
+    s = synthesize({
+      bundle: false,
+      routes: ROUTES,
+      context: { ...(stage === 'prod' ? PROD_CONTEXT : { stage }), cacheProvider },
+    });
   }, 120_000);
   afterAll(() => s?.cleanup());
 

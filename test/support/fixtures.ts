@@ -30,6 +30,7 @@ export function makeDecision(t: { orgId: string; userId: string }, query: string
     confidence: 0.5,
     rationale: 'fixture',
     skills: [],
+    notices: [],
     model: 'offline',
     usage: {
       input_tokens: 1,

@@ -1,6 +1,8 @@
 /** A server-sent-events client for the streaming route: reads the body incrementally, timestamps each event. */
 export interface SseEvent {
   event: string;
+  /** The `id:` line, when the frame had one */
+  id?: string;
   // biome-ignore lint/suspicious/noExplicitAny: event payloads are inspected freely by tests
   data: any;
   /** performance.now() when the event's last byte was read */
@@ -18,13 +20,17 @@ export interface SseResponse {
   headersAt: number;
   /** performance.now() when the first body byte arrived */
   firstByteAt?: number;
+  /** Comment lines (`: …`), e.g. heartbeats */
+  comments: string[];
 }
 
 function parseFrame(frame: string, at: number): SseEvent | undefined {
   let event = 'message';
+  let id: string | undefined;
   const data: string[] = [];
   for (const line of frame.split('\n')) {
     if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('id:')) id = line.slice(3).trim();
     else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
   }
   if (data.length === 0) return undefined;
@@ -35,7 +41,7 @@ function parseFrame(frame: string, at: number): SseEvent | undefined {
   } catch {
     // not JSON: keep the text
   }
-  return { event, data: parsed, at };
+  return { event, ...(id === undefined ? {} : { id }), data: parsed, at };
 }
 
 /**
@@ -44,9 +50,20 @@ function parseFrame(frame: string, at: number): SseEvent | undefined {
  */
 export async function postSse(
   url: string,
-  opts: { token?: string; body?: unknown; raw?: string; onEvent?: (e: SseEvent) => void },
+  opts: {
+    token?: string;
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+    onEvent?: (e: SseEvent) => void;
+    onComment?: (text: string) => void;
+  },
 ): Promise<SseResponse> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    ...(opts.headers ?? {}),
+  };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const res = await fetch(url, {
     method: 'POST',
@@ -57,6 +74,7 @@ export async function postSse(
     status: res.status,
     headers: res.headers,
     events: [],
+    comments: [],
     headersAt: performance.now(),
   };
   if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
@@ -80,6 +98,11 @@ export async function postSse(
     for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
+      if (frame.startsWith(':')) {
+        out.comments.push(frame.slice(1).trim());
+        opts.onComment?.(frame.slice(1).trim());
+        continue;
+      }
       const e = parseFrame(frame, at);
       if (!e) continue;
       out.events.push(e);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from './errors';
+import { parseEnv } from './env';
 
 /**
  * Typed configuration, read from the environment and validated once per cold start (`getConfig()`).
@@ -42,6 +42,9 @@ const ConfigSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(65_536),
   CORS_ORIGIN: z.string().default('*'),
   MAX_QUERY_CHARS: z.coerce.number().int().min(10).max(20_000).default(4_000),
+  /** Streaming route: a heartbeat comment after this much silence; the `retry:` clients are told to use. */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(60_000).default(15_000),
+  SSE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_DEMO'> & {
@@ -58,14 +61,7 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'AUTO_MIGRATE' | 'SEED_D
 export const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(ConfigSchema, env, 'core');
   const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
   return {
     ...c,

@@ -15,7 +15,8 @@ export class AppError extends Error {
     options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // Each subclass names itself with a literal: bundles are minified, and logs should name the error.
+    this.name = 'AppError';
     this.status = status;
     this.code = code;
     this.details = options.details;
@@ -24,54 +25,63 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
+  override readonly name: string = 'ValidationError';
   constructor(message: string, details?: unknown) {
     super(400, 'validation_error', message, { details });
   }
 }
 
 export class MalformedJsonError extends AppError {
+  override readonly name: string = 'MalformedJsonError';
   constructor(message = 'Request body is not valid JSON') {
     super(400, 'malformed_json', message);
   }
 }
 
 export class UnsupportedMediaTypeError extends AppError {
+  override readonly name: string = 'UnsupportedMediaTypeError';
   constructor(message = 'Content-Type must be application/json') {
     super(415, 'unsupported_media_type', message);
   }
 }
 
 export class PayloadTooLargeError extends AppError {
+  override readonly name: string = 'PayloadTooLargeError';
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `Request body exceeds ${limitBytes} bytes`, { details: { limitBytes } });
   }
 }
 
 export class UnauthorizedError extends AppError {
+  override readonly name: string = 'UnauthorizedError';
   constructor(message = 'Authentication required', code = 'unauthorized') {
     super(401, code, message, { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
 }
 
 export class ForbiddenError extends AppError {
+  override readonly name: string = 'ForbiddenError';
   constructor(message = 'Not allowed') {
     super(403, 'forbidden', message);
   }
 }
 
 export class NotFoundError extends AppError {
+  override readonly name: string = 'NotFoundError';
   constructor(what: string) {
     super(404, 'not_found', `${what} not found`);
   }
 }
 
 export class ConflictError extends AppError {
+  override readonly name: string = 'ConflictError';
   constructor(message: string, details?: unknown) {
     super(409, 'conflict', message, { details });
   }
 }
 
 export class RateLimitedError extends AppError {
+  override readonly name: string = 'RateLimitedError';
   constructor(retryAfterSeconds: number) {
     const after = Math.max(1, Math.ceil(retryAfterSeconds));
     super(429, 'rate_limited', 'Too many requests; retry later', {
@@ -83,6 +93,7 @@ export class RateLimitedError extends AppError {
 
 /** A dependency (LLM, database, queue) is unavailable or timed out; the client may retry later. */
 export class UpstreamUnavailableError extends AppError {
+  override readonly name: string = 'UpstreamUnavailableError';
   constructor(dependency: string, message: string, retryAfterSeconds = 5, cause?: unknown) {
     super(503, 'upstream_unavailable', message, {
       details: { dependency, retryAfterSeconds },
@@ -98,6 +109,7 @@ export class UpstreamUnavailableError extends AppError {
  * until an operator fixes the configuration.
  */
 export class NotConfiguredError extends AppError {
+  override readonly name: string = 'NotConfiguredError';
   constructor(code: string, message: string, details?: unknown) {
     super(503, code, message, { details, headers: { 'Retry-After': '60' } });
   }

@@ -1,3 +1,5 @@
+import { bearerToken, verifyToken } from './auth/jwt';
+import { jwtSettings } from './auth/jwt-settings';
 import type { Config } from './config';
 import { isAppError } from './errors';
 import { apiKeySource } from './llm/api-key';
@@ -10,6 +12,12 @@ export interface DependencyState {
   latency_ms?: number;
   error?: string;
   [k: string]: unknown;
+}
+
+/** What anyone may see: no dependency names, latencies or error strings. */
+export interface PublicHealth {
+  status: HealthReport['status'];
+  version: string;
 }
 
 export interface HealthReport {
@@ -31,19 +39,33 @@ async function timed(fn: () => Promise<Record<string, unknown>>): Promise<Depend
   }
 }
 
+/** Always the documented fields: what cannot be known while the database is down is null. */
 async function database(config: Config): Promise<DependencyState> {
-  return timed(async () => {
+  const state = await timed(async () => {
     const db = await getDb(config);
     await db.ping(1_000);
     const caps = await db.capabilities();
     return { kind: db.kind, vector: caps.vector, semantic_cache: caps.vector ? 'available' : 'unavailable' };
   });
+  return {
+    kind: config.DATABASE_URL ? 'pg' : 'pglite',
+    vector: null,
+    semantic_cache: 'unavailable',
+    ...state,
+  };
 }
 
 /** The L2 through its guard (bounded time-out, circuit breaker): a slow Redis cannot slow /health down. */
 async function cache(): Promise<DependencyState> {
   const l2 = (await getCacheStack()).l2;
-  if (!l2) return { status: 'unconfigured', detail: 'no L2 configured: L1 and the sources answer' };
+  if (!l2) {
+    return {
+      status: 'unconfigured',
+      adapter: 'none',
+      breaker: null,
+      detail: 'no L2 configured: L1 and the sources answer',
+    };
+  }
   const state = await timed(async () => {
     await l2.ping();
     return {};
@@ -76,4 +98,20 @@ export async function checkHealth(config: Config): Promise<HealthReport> {
   const status =
     db.status !== 'ok' ? 'down' : l2.status === 'down' || model.status !== 'ok' ? 'degraded' : 'ok';
   return { status, version: config.SERVICE_VERSION, stage: config.STAGE, dependencies: deps };
+}
+
+/** The unauthenticated answer: the overall status and the version only. */
+export function publicHealth(report: HealthReport): PublicHealth {
+  return { status: report.status, version: report.version };
+}
+
+/**
+ * Whether the caller may see the per-dependency details (error strings, adapters, latencies): a valid bearer JWT
+ * with role `admin`. No Authorization header: false (the public answer). A header with an invalid or expired
+ * token: 401, so an operator learns why the details are missing.
+ */
+export async function isHealthOperator(authorization: string | undefined, config: Config): Promise<boolean> {
+  if (!authorization) return false;
+  const caller = await verifyToken(bearerToken(authorization), await jwtSettings(config));
+  return caller.role === 'admin';
 }

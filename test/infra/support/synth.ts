@@ -29,6 +29,16 @@ export interface SynthOptions {
   routes?: readonly RouteSpec[];
 }
 
+/**
+ * What a prod synth must be given on the command line (cdk.json's prod stage requires it: no placeholder origin,
+ * no silent alarms): `-c stage=prod -c corsOrigins=… -c alarmEmail=…`.
+ */
+export const PROD_CONTEXT = {
+  stage: 'prod',
+  corsOrigins: 'https://app.example.org',
+  alarmEmail: 'ops@example.org',
+} as const;
+
 /** The context `cdk synth` would see: cdk.json's, plus overrides. */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {

@@ -129,7 +129,11 @@ export async function startHostProcess(opts: {
   };
 }
 
-/** A throw-away database on the server named by DATABASE_URL (CI); dropped by the returned function. */
+/**
+ * A throw-away database on the server named by DATABASE_URL (CI); dropped by the returned function. Without
+ * DATABASE_URL (a machine with only Node) the host starts its embedded PostgreSQL instead; CI must use the
+ * real server.
+ */
 export async function throwAwayDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   const url = process.env.DATABASE_URL;
   if (!url) {

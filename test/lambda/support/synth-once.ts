@@ -7,7 +7,7 @@ import { synth } from '../../../bin/lambda-host/synth';
  * The cloud assembly of this test run, synthesized once: the first caller takes a lock (mkdir is atomic) and
  * runs `cdk synth`; the others wait for its `done` marker (fs.watch, with a bound) instead of synthesizing again.
  */
-export async function synthOnce(timeoutMs = 150_000): Promise<string> {
+export async function synthOnce(timeoutMs = 360_000): Promise<string> {
   const root = inject('lambdaSynthDir');
   const out = join(root, 'cdk.out');
   const done = join(root, 'done');

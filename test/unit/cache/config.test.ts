@@ -20,7 +20,9 @@ describe('cache, embeddings and retrieval configuration', () => {
   });
 
   it('fails fast on inconsistent or invalid settings', () => {
-    expect(() => loadCacheConfig({ CACHE_L2: 'redis' })).toThrow(/Invalid configuration/);
+    expect(() => loadCacheConfig({ CACHE_L2: 'redis' })).toThrow(
+      /Invalid cache configuration: REDIS_URL: required when CACHE_L2=redis/,
+    );
     expect(() => loadCacheConfig({ CACHE_L2: 'upstash', UPSTASH_REDIS_REST_URL: 'https://x' })).toThrow();
     expect(() => loadCacheConfig({ REDIS_URL: 'http://not-redis' })).toThrow();
     expect(() => loadCacheConfig({ CACHE_L2_TIMEOUT_MS: '0' })).toThrow();

@@ -29,7 +29,9 @@ describe('config', () => {
     expect(fromArn.jwtSecret).toBe('');
     expect(fromArn.AUTO_MIGRATE).toBe(false);
     expect(fromArn.SEED_DEMO).toBe(false);
-    expect(() => loadConfig({ STAGE: 'prod', JWT_SECRET: 'short' })).toThrow(/Invalid configuration/);
+    expect(() => loadConfig({ STAGE: 'prod', JWT_SECRET: 'short' })).toThrow(
+      /Invalid core configuration: JWT_SECRET: JWT_SECRET must be at least 32 characters/,
+    );
   });
 
   it('rejects values of the wrong type with the variable named', () => {

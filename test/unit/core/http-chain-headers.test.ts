@@ -13,6 +13,7 @@ const route = {
   entry: 'x',
   memoryMb: 128,
   timeoutSeconds: 5,
+  throttle: 1,
   auth: true,
   needs: { db: false, cache: false, llm: false, embeddings: false, jwt: true },
 } as const;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { parseEnv } from '../env';
 
 const AgentConfigSchema = z.object({
   /** Tool-use rounds before the analysis is forced. */
@@ -19,14 +19,7 @@ export interface AgentConfig {
 }
 
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const parsed = AgentConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid agent configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(AgentConfigSchema, env, 'agent');
   return {
     maxSteps: c.AGENT_MAX_STEPS,
     deadlineMs: c.AGENT_DEADLINE_MS,

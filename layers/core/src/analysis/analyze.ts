@@ -5,6 +5,7 @@ import type { Queryable } from '../db/types';
 import { insertDecision } from '../decisions/store';
 import { decisionEmbeddingText, decisionVector } from '../retrieval';
 import type { Services } from '../runtime/services';
+import { dataNotices, withNotices } from './data-notice';
 import { dataVersionOf } from './data-version';
 import { type Analysis, type AnalyzeResponse, type AnsweredFrom, type Usage, ZERO_USAGE } from './types';
 
@@ -13,6 +14,8 @@ export interface AnalyzeRequest {
   orgId: string;
   userId: string;
   threadId: string | null;
+  /** The id to store the decision under (the stream announces it before the answer exists); else a new one. */
+  decisionId?: string;
   signal?: AbortSignal;
   /** Streaming: skill and text events, live from the agent or replayed from a cached answer. */
   onEvent?: (e: AgentEvent) => void;
@@ -36,6 +39,12 @@ interface AnswerPayload extends StoredAnswer {
 }
 
 const MAX_THREAD_TURNS = 20;
+
+/** `notices` (e.g. "no company data on record") and the rationale that states them. */
+function noticesOf(a: Analysis): { notices: string[]; rationale: string } {
+  const notices = dataNotices(a.skills);
+  return { notices, rationale: withNotices(a.rationale, notices) };
+}
 
 /** The decision's embedding for hybrid search, written with its row; none without pgvector or on failure. */
 async function embeddingForRow(
@@ -151,12 +160,13 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     s.metrics.count('LlmCostUsd', {}, usage.cost_usd);
   }
 
-  const decisionId = randomUUID();
+  const decisionId = req.decisionId ?? randomUUID();
   const response: AnalyzeResponse = {
     decision_id: decisionId,
     query: req.query,
     thread_id: req.threadId,
     ...payload.analysis,
+    ...noticesOf(payload.analysis),
     model: payload.model,
     usage,
     latency_ms: 0,

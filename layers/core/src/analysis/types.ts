@@ -58,6 +58,8 @@ export interface AnalyzeResponse extends Analysis {
   usage: Usage;
   latency_ms: number;
   answered_from: AnsweredFrom;
+  /** What the answer stands on that the reader must know, e.g. that the org has no company data on record. */
+  notices: string[];
   created_at: string;
 }
 

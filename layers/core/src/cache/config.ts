@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { configError, parseEnv } from '../env';
 
 /**
  * Cache configuration (L1, L2, stampede control, semantic answer cache), read from the environment once.
@@ -102,20 +102,16 @@ function chooseL2(e: z.infer<typeof CacheEnvSchema>): L2Choice {
     e.CACHE_L2 ??
     (e.REDIS_URL ? 'redis' : e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN ? 'upstash' : 'none');
   if (mode === 'redis') {
-    if (!e.REDIS_URL)
-      throw new ValidationError('Invalid configuration', [
-        { path: 'REDIS_URL', message: 'required when CACHE_L2=redis' },
-      ]);
+    if (!e.REDIS_URL) throw configError('cache', 'REDIS_URL', 'required when CACHE_L2=redis');
     return { kind: 'redis', url: e.REDIS_URL };
   }
   if (mode === 'upstash') {
     if (!e.UPSTASH_REDIS_REST_URL || !e.UPSTASH_REDIS_REST_TOKEN) {
-      throw new ValidationError('Invalid configuration', [
-        {
-          path: 'UPSTASH_REDIS_REST_URL',
-          message: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required when CACHE_L2=upstash',
-        },
-      ]);
+      throw configError(
+        'cache',
+        'UPSTASH_REDIS_REST_URL',
+        'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required when CACHE_L2=upstash',
+      );
     }
     return { kind: 'upstash', url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN };
   }
@@ -123,14 +119,7 @@ function chooseL2(e: z.infer<typeof CacheEnvSchema>): L2Choice {
 }
 
 export function loadCacheConfig(env: NodeJS.ProcessEnv = process.env): CacheConfig {
-  const parsed = CacheEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(CacheEnvSchema, env, 'cache');
   const l1 = e.CACHE_L1_TTL_S * 1000;
   return {
     l2: chooseL2(e),

@@ -27,7 +27,10 @@ export interface DecisionPage {
   next_cursor: string | null;
 }
 
-const TS_TEXT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** What the API shows: ISO 8601 with milliseconds and Z, the one timestamp format of every route. */
+const TS_TEXT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The keyset cursor keeps the column's full (microsecond) precision, so rows within one millisecond page right. */
+const TS_CURSOR = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const COLUMNS =
   'decision_id, org_id, user_id, thread_id, query, result, recommendation, confidence, model, tokens_in, tokens_out, tokens_cache_read, tokens_cache_write, cost_usd, latency_ms, answered_from';
 
@@ -122,9 +125,9 @@ export async function listDecisions(
     params.push(after.t, after.id);
     keyset = 'AND (d.created_at, d.decision_id) < ($4::timestamptz, $5::uuid)';
   }
-  const r = await db.query<DecisionSummary>(
+  const r = await db.query<DecisionSummary & { cursor_ts?: string }>(
     `SELECT decision_id, query, recommendation, confidence, model, answered_from, latency_ms, thread_id,
-            ${TS_TEXT} AS created_at
+            ${TS_TEXT} AS created_at, ${TS_CURSOR} AS cursor_ts
      FROM decisions d
      WHERE d.org_id = $1 AND d.user_id = $2 ${keyset}
      ORDER BY d.created_at DESC, d.decision_id DESC
@@ -133,11 +136,12 @@ export async function listDecisions(
   );
   const rows = r.rows;
   const more = rows.length > q.limit;
-  const items = more ? rows.slice(0, q.limit) : rows;
-  const last = items[items.length - 1];
+  const page = more ? rows.slice(0, q.limit) : rows;
+  const last = page[page.length - 1];
+  const items = page.map(({ cursor_ts: _c, ...item }) => item);
   return {
     items,
-    next_cursor: more && last ? encodeCursor({ t: last.created_at, id: last.decision_id }) : null,
+    next_cursor: more && last ? encodeCursor({ t: last.cursor_ts!, id: last.decision_id }) : null,
   };
 }
 
@@ -151,5 +155,5 @@ export async function getDecision(
     [q.orgId, q.decisionId],
   );
   const row = r.rows[0];
-  return row ? { ...row.result, created_at: row.created_at } : undefined;
+  return row ? { ...row.result, notices: row.result.notices ?? [], created_at: row.created_at } : undefined;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { parseEnv } from '../env';
 
 const EmbeddingsEnvSchema = z.object({
   EMBEDDINGS_PROVIDER: z.enum(['offline', 'bedrock']).default('offline'),
@@ -25,14 +25,7 @@ export interface EmbeddingsConfig {
 }
 
 export function loadEmbeddingsConfig(env: NodeJS.ProcessEnv = process.env): EmbeddingsConfig {
-  const parsed = EmbeddingsEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(EmbeddingsEnvSchema, env, 'embeddings');
   return {
     provider: e.EMBEDDINGS_PROVIDER,
     modelId: e.EMBEDDINGS_MODEL_ID,

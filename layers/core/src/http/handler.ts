@@ -25,6 +25,8 @@ export interface HttpHandlerOptions<B, Q, P> {
   params?: import('zod').ZodType<P>;
   /** A response-streaming Lambda (awslambda.streamifyResponse); the route may return `{ stream }`. */
   streaming?: boolean;
+  /** Also accept a `text/csv` body, handed to the body schema as `{ csv: text }`. */
+  csvBody?: boolean;
 }
 
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
@@ -103,7 +105,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     .use(httpSecurityHeaders())
     .use(errorHandler());
   if (options.auth) chain.use(authenticate(jwt));
-  chain.use(jsonBody(config.MAX_BODY_BYTES)).use(validate(schemas));
+  chain.use(jsonBody(config.MAX_BODY_BYTES, { csv: options.csvBody })).use(validate(schemas));
   if (options.streaming) return chain as unknown as LambdaHttpHandler;
   // Every metric of the request (latency, cache, DB, LLM) is buffered and written as one EMF line at the end.
   const run = chain as unknown as LambdaHttpHandler;

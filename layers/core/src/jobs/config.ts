@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { parseEnv } from '../env';
 
 /**
  * Configuration of long-running analysis jobs (DynamoDB table, SQS queue, worker lease), read from the
@@ -47,15 +47,7 @@ const JobsConfigSchema = z
 export type JobsConfig = z.infer<typeof JobsConfigSchema>;
 
 export function loadJobsConfig(env: NodeJS.ProcessEnv = process.env): JobsConfig {
-  const parsed = JobsConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new ValidationError(
-      `Invalid jobs configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-  return parsed.data;
+  return parseEnv(JobsConfigSchema, env, 'jobs');
 }
 
 let cached: JobsConfig | undefined;

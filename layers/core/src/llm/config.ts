@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { parseEnv } from '../env';
 
 /**
  * The LLM's configuration, read from the environment once per cold start.
@@ -46,14 +46,7 @@ export interface LlmConfig {
 }
 
 export function loadLlmConfig(env: NodeJS.ProcessEnv = process.env): LlmConfig {
-  const parsed = LlmConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid LLM configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const c = parsed.data;
+  const c = parseEnv(LlmConfigSchema, env, 'LLM');
   const isLocal = c.STAGE === 'local' || c.STAGE === 'test';
   const hasKeySource = Boolean(c.ANTHROPIC_API_KEY || c.ANTHROPIC_BASE_URL || c.ANTHROPIC_API_KEY_SECRET_ARN);
   const provider =

@@ -3,6 +3,7 @@ import { AppError, UpstreamUnavailableError } from '../errors';
 
 /** The model's structured answer stayed invalid after one corrective retry. */
 export class LlmOutputError extends AppError {
+  override readonly name: string = 'LlmOutputError';
   constructor(message: string, details?: unknown) {
     super(502, 'llm_invalid_output', message, { details });
   }
@@ -10,6 +11,7 @@ export class LlmOutputError extends AppError {
 
 /** Claude refused the request for a reason a retry will not fix (bad request, credentials, permissions). */
 export class LlmRequestError extends AppError {
+  override readonly name: string = 'LlmRequestError';
   constructor(message: string, status: number | undefined, cause?: unknown) {
     super(502, 'llm_request_failed', message, { details: { upstreamStatus: status ?? null }, cause });
   }
@@ -89,6 +91,7 @@ export function toLlmError(err: unknown, ctx: ErrorContext = {}): Error {
 
 /** Abort reason of the agent's overall time budget (distinguishes it from a caller's cancellation). */
 export class DeadlineExceeded extends Error {
+  override readonly name: string = 'DeadlineExceeded';
   constructor(ms: number) {
     super(`analysis exceeded its ${ms} ms time budget`);
     this.name = 'DeadlineExceeded';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ValidationError } from '../errors';
+import { configError, parseEnv } from '../env';
 
 const RetrievalEnvSchema = z.object({
   RETRIEVAL_VECTOR_WEIGHT: z.coerce.number().min(0).max(1).default(0.7),
@@ -24,18 +24,9 @@ export const DEFAULT_RETRIEVAL_CONFIG: RetrievalConfig = {
 };
 
 export function loadRetrievalConfig(env: NodeJS.ProcessEnv = process.env): RetrievalConfig {
-  const parsed = RetrievalEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ValidationError(
-      'Invalid configuration',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(RetrievalEnvSchema, env, 'retrieval');
   if (e.RETRIEVAL_VECTOR_WEIGHT + e.RETRIEVAL_KEYWORD_WEIGHT <= 0) {
-    throw new ValidationError('Invalid configuration', [
-      { path: 'RETRIEVAL_VECTOR_WEIGHT', message: 'the two retrieval weights cannot both be 0' },
-    ]);
+    throw configError('retrieval', 'RETRIEVAL_VECTOR_WEIGHT', 'the two retrieval weights cannot both be 0');
   }
   return {
     vectorWeight: e.RETRIEVAL_VECTOR_WEIGHT,

@@ -9,6 +9,12 @@ import { ValidationError } from '../errors';
 export interface FunctionNeeds {
   /** Postgres through RDS Proxy */
   db: boolean;
+  /**
+   * Which database role the stack connects this function as (when `db`): `read` → the read-only role, `write` →
+   * the application role (DML, no DDL), `owner` → the master user (only the migration handler). The runtime does
+   * not read it: the user is in DATABASE_URL.
+   */
+  dbAccess?: 'read' | 'write' | 'owner';
   /** L2 cache (rate limits, answer/skill/retrieval caches) */
   cache: boolean;
   /** Claude: the Anthropic API key secret, the provider choice and an agent deadline */
