@@ -27,7 +27,14 @@ interface Line {
 
 function price(stage: string) {
   const app = new App({
-    context: { ...cdkJson.context, stage, 'aws:cdk:bundling-stacks': [] },
+    // placeholders for settings a real synth must be given (-c corsOrigins, -c alarmEmail): they cost nothing
+    context: {
+      ...cdkJson.context,
+      stage,
+      corsOrigins: ['https://cost-estimate.invalid'],
+      alarmEmail: 'cost-estimate@example.com',
+      'aws:cdk:bundling-stacks': [],
+    },
     outdir: `${process.env.TMPDIR ?? '/tmp'}/ceo-cost-${process.pid}-${stage}`,
   });
   const stacks = buildCeoAgentApp(app);
@@ -99,6 +106,13 @@ function price(stage: string) {
     alarmMetrics * P.alarmMetricMonth!,
     `${alarms.length} alarms, ${alarmMetrics} metrics × $${P.alarmMetricMonth}`,
   );
+  const acls = of('AWS::WAFv2::WebACL');
+  const wafRules = acls.reduce((n, a) => n + ((a.Properties?.Rules as unknown[]) ?? []).length, 0);
+  add(
+    'WAF web ACL',
+    acls.length * P.wafAclMonth! + wafRules * P.wafRuleMonth!,
+    `${acls.length} ACL × $${P.wafAclMonth} + ${wafRules} rules × $${P.wafRuleMonth}`,
+  );
   const dashboards = of('AWS::CloudWatch::Dashboard').length;
   add('CloudWatch dashboards', dashboards * P.dashboardMonth!, `${dashboards} × $${P.dashboardMonth}`);
 
@@ -115,6 +129,11 @@ function price(stage: string) {
       item: 'API Gateway REST',
       usd: P.apiGatewayRestPerMillion!,
       why: `$${P.apiGatewayRestPerMillion}/M requests`,
+    },
+    {
+      item: 'WAF requests',
+      usd: acls.length > 0 ? P.wafPerMillion! : 0,
+      why: `$${P.wafPerMillion}/M requests`,
     },
     { item: 'Lambda requests', usd: P.lambdaPerMillionRequests!, why: `$${P.lambdaPerMillionRequests}/M` },
     {

@@ -98,7 +98,7 @@ describe('stage config from cdk.json context', () => {
   it('keeps dev cheap at idle without changing the production shape', () => {
     const dev = stageConfigFromContext(nodeWith(base));
     expect(dev).toMatchObject({ auroraMinAcu: 0, auroraAutoPauseMinutes: 10, interfaceEndpoints: false });
-    const prod = stageConfigFromContext(nodeWith({ ...base, stage: 'prod' }));
+    const prod = stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT }));
     expect(prod).toMatchObject({ interfaceEndpoints: true, auroraReaders: 1 });
     expect(prod.auroraMinAcu).toBeGreaterThan(0);
     expect(prod.auroraAutoPauseMinutes).toBeUndefined();
