@@ -9,7 +9,8 @@
 #                                            a deployed stage; create the users first with
 #                                            DATABASE_URL=… npx tsx load/setup-users.ts --out users.csv
 # Knobs: LOAD_USERS_COUNT (200), LOAD_ORGS (20), LOAD_PORT (3100), LOAD_PHASES (JSON array of artillery
-# phases), LOAD_TTFT_MS (1000), LOAD_TOKENS_PER_SECOND (40), DATABASE_URL (PostgreSQL instead of PGlite).
+# phases), LOAD_TTFT_MS (1000), LOAD_TOKENS_PER_SECOND (40), DATABASE_URL (PostgreSQL instead of PGlite),
+# LOAD_LAMBDA_MAX_INSTANCES (4: instances per function under start:lambda, one invocation each at a time).
 # artillery is pinned in load/package.json + load/package-lock.json and installed there on first use.
 # Every process started here runs in its own process group and is stopped with it; the temp folder is removed.
 set -euo pipefail
@@ -65,6 +66,7 @@ if [ -z "$target" ]; then
   if [ "$runtime" = "lambda" ]; then
     [ -n "${DATABASE_URL:-}" ] || { echo "load: LOAD_RUNTIME=lambda needs DATABASE_URL (users are created there)"; exit 2; }
     start runtime npx tsx bin/lambda-host/main.ts --port "$port" --no-seed \
+      --max-instances "${LOAD_LAMBDA_MAX_INSTANCES:-4}" \
       --env "ANTHROPIC_BASE_URL=$claude_url" --env "ANTHROPIC_API_KEY=sk-load-stand-in"
   else
     DATA_DIR="$tmp" PORT="$port" start runtime npx tsx bin/local.ts
