@@ -14,6 +14,9 @@ const emf =
     ? undefined
     : installEmfCapture({ echo: process.env.LOCAL_EMF_ECHO === 'true' });
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// One process serves every request here (a Lambda instance serves one at a time: 2 there); with 2, a burst of
+// cache hits queued for a connection and answered 503 after DB_CONNECT_TIMEOUT_MS.
+process.env.DB_POOL_MAX ??= '10';
 if (!process.env.DATABASE_URL && !process.env.PGLITE_DIR) {
   process.env.PGLITE_DIR = resolve(process.env.DATA_DIR ?? '.data', 'pglite');
 }

@@ -177,6 +177,7 @@ export const ANALYSIS_WORKER: FunctionSpec = {
   entry: 'functions/analysis-worker/handler.ts',
   memoryMb: 1024,
   timeoutSeconds: 300,
+  // enqueue: batch-mode groups send themselves a delayed message that re-checks their Message Batch
   needs: {
     db: true,
     dbAccess: 'write',
@@ -185,6 +186,7 @@ export const ANALYSIS_WORKER: FunctionSpec = {
     embeddings: true,
     jwt: false,
     jobs: 'readwrite',
+    enqueue: true,
   },
 };
 

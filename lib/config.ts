@@ -28,9 +28,17 @@ export const StageSettingsSchema = z.object({
   embeddingsProvider: z.enum(['offline', 'bedrock']),
   logRetentionDays: z.number().int().positive(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /**
+   * Interface VPC endpoints for SQS and Secrets Manager (2 endpoints × 2 AZs ≈ $29/month idle). false: the
+   * functions reach them through the NAT gateway (HTTPS, same IAM) — fine for a dev stage's traffic.
+   */
+  interfaceEndpoints: z.boolean().default(true),
   /** NAT gateways for the Lambda subnets (Claude and Upstash are on the internet). */
   natGateways: z.number().int().min(1).max(3),
+  /** 0 with auroraAutoPauseMinutes: the cluster pauses when idle (no compute billed; ~15 s to resume). */
   auroraMinAcu: z.number().min(0).max(256),
+  /** Minutes without connections before a 0-ACU cluster pauses (5–1440; only with auroraMinAcu 0). */
+  auroraAutoPauseMinutes: z.number().int().min(5).max(1440).optional(),
   auroraMaxAcu: z.number().min(1).max(256),
   auroraReaders: z.number().int().min(0).max(3),
   backupRetentionDays: z.number().int().min(1).max(35),
@@ -156,6 +164,9 @@ export function stageConfigFromContext(node: Pick<Node, 'tryGetContext'>): Stage
   }
   if (parsed.data.auroraMinAcu > parsed.data.auroraMaxAcu) {
     throw new Error(`Invalid settings for stage "${stage}": auroraMinAcu exceeds auroraMaxAcu`);
+  }
+  if (parsed.data.auroraAutoPauseMinutes !== undefined && parsed.data.auroraMinAcu !== 0) {
+    throw new Error(`Invalid settings for stage "${stage}": auroraAutoPauseMinutes needs auroraMinAcu 0`);
   }
   return { stage, ...parsed.data };
 }

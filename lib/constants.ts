@@ -21,6 +21,8 @@ export const DB_PORT = 5432;
  */
 export const API_MAX_BODY_BYTES = 65_536;
 export const REDIS_PORT = 6379;
+/** RDS Proxy closes a client connection idle this long; the functions' pools close theirs a minute sooner. */
+export const PROXY_IDLE_CLIENT_TIMEOUT_MINUTES = 15;
 
 /**
  * EMF metrics (namespace CeoAgent) the runtime emits through Powertools Metrics. Powertools adds the default
@@ -36,7 +38,16 @@ export const EMF = {
   skillDuration: 'SkillDuration', // dimension skill
   cacheHit: 'CacheHit', // dimensions level, kind
   cacheMiss: 'CacheMiss', // dimensions level, kind
+  /** every analyze request (API and stream), whichever level answered: the agent mean and P95 KPIs */
+  analyzeTime: 'AnalyzeTime',
+  /** one model call (the LLM P95 KPI); LlmLatency is a whole run's model time */
+  llmCallLatency: 'LlmCallLatency',
+  /** a statement on its connection, without the wait for one */
   dbQueryTime: 'DbQueryTime',
+  /** waiting for a pooled connection (new connection or pool queue) */
+  dbConnectTime: 'DbConnectTime',
+  rateLimited: 'RateLimited', // dimension limit (analyze | login): requests answered 429 by the app
+  cacheBreakerOpen: 'CacheBreakerOpen', // dimension adapter (redis | upstash)
   vectorQueryTime: 'VectorQueryTime',
   queueLag: 'QueueLag',
   coldStart: 'ColdStart', // Powertools captureColdStartMetric: dimensions service, function_name
@@ -49,10 +60,17 @@ export const CACHE_LEVELS = ['l1', 'l2', 'semantic'] as const;
 export const KPI = {
   apiP95Ms: 500,
   apiP99Ms: 1000,
+  agentMeanMs: 2000,
   agentP95Ms: 5000,
   llmP95Ms: 3000,
   dbP95Ms: 100,
   vectorP95Ms: 200,
   /** share of API requests answered 5xx (API Gateway 5XXError average) */
   api5xxRate: 0.01,
+  /** a pool wait this long means the pool (DB_POOL_MAX) or the proxy is the bottleneck */
+  dbConnectP95Ms: 250,
+  /** app-level 429s per 5 minutes per limit before it is worth a look (API Gateway's own 429s are in 4XXError) */
+  rateLimitedPer5Min: 20,
+  /** Aurora Serverless v2 capacity at (or within 95% of) the stage's maximum ACU */
+  auroraAcuUtilizationPct: 95,
 } as const;

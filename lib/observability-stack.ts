@@ -73,14 +73,18 @@ export class ObservabilityStack extends Stack {
       metric: cw.IMetric,
       threshold: number,
       description: string,
-      opts: { evaluationPeriods?: number; datapointsToAlarm?: number } = {},
+      opts: {
+        evaluationPeriods?: number;
+        datapointsToAlarm?: number;
+        comparison?: cw.ComparisonOperator;
+      } = {},
     ) => {
       const a = new cw.Alarm(this, id, {
         alarmName: `${SERVICE_NAME}-${stage.stage}-${id}`,
         alarmDescription: description,
         metric,
         threshold,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        comparisonOperator: opts.comparison ?? cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: opts.evaluationPeriods ?? 3,
         datapointsToAlarm: opts.datapointsToAlarm ?? 2,
         treatMissingData: cw.TreatMissingData.NOT_BREACHING,
@@ -117,16 +121,90 @@ export class ObservabilityStack extends Stack {
       KPI.api5xxRate,
       'More than 1% of API requests answered 5xx',
     );
-    alarm('AgentP95', emfMetric(EMF.agentTime, 'p95'), KPI.agentP95Ms, 'Agent time P95 > 5 s');
-    alarm('LlmP95', emfMetric(EMF.llmLatency, 'p95'), KPI.llmP95Ms, 'LLM latency P95 > 3 s');
-    alarm('DbP95', emfMetric(EMF.dbQueryTime, 'p95'), KPI.dbP95Ms, 'DB query P95 > 100 ms');
-    alarm('VectorP95', emfMetric(EMF.vectorQueryTime, 'p95'), KPI.vectorP95Ms, 'Vector query P95 > 200 ms');
+    // Agent KPIs over EVERY analyze request (API and stream; cache hits included), not only agent runs.
     alarm(
-      'DlqNotEmpty',
-      sqsMetric(dlqName, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'DLQ messages'),
+      'AgentMean',
+      emfMetric(EMF.analyzeTime, 'Average'),
+      KPI.agentMeanMs,
+      'Analyze time mean > 2 s (all analyze requests)',
+    );
+    alarm(
+      'AgentP95',
+      emfMetric(EMF.analyzeTime, 'p95'),
+      KPI.agentP95Ms,
+      'Analyze time P95 > 5 s (all analyze requests)',
+    );
+    // One model call, not a whole multi-turn run.
+    alarm('LlmP95', emfMetric(EMF.llmCallLatency, 'p95'), KPI.llmP95Ms, 'LLM call latency P95 > 3 s');
+    // The statement alone; the wait for a connection is DbConnectTime.
+    alarm('DbP95', emfMetric(EMF.dbQueryTime, 'p95'), KPI.dbP95Ms, 'DB query P95 > 100 ms');
+    alarm(
+      'DbConnectP95',
+      emfMetric(EMF.dbConnectTime, 'p95'),
+      KPI.dbConnectP95Ms,
+      'Waiting for a DB connection P95 > 250 ms (pool or proxy saturated)',
+    );
+    alarm('VectorP95', emfMetric(EMF.vectorQueryTime, 'p95'), KPI.vectorP95Ms, 'Vector query P95 > 200 ms');
+    // Growth, not "not empty": the alarm returns to OK once no new message arrives, so the next one is seen.
+    alarm(
+      'DlqGrowing',
+      new cw.MathExpression({
+        expression: 'DIFF(dlq)',
+        usingMetrics: {
+          dlq: sqsMetric(dlqName, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'DLQ messages'),
+        },
+        label: 'new DLQ messages',
+        period: Duration.minutes(1),
+      }),
       0,
-      'Analysis messages reached the dead-letter queue',
+      'New analysis messages reached the dead-letter queue',
       { evaluationPeriods: 1, datapointsToAlarm: 1 },
+    );
+    // Lambda throttles (reserved or account concurrency): a metric-math alarm sums at most 10 metrics.
+    const throttled = functions.map((f) => f.fn.metricThrottles({ statistic: 'Sum', period: KPI_PERIOD }));
+    for (let i = 0; i < throttled.length; i += 10) {
+      const chunk = throttled.slice(i, i + 10);
+      const ids = chunk.map((_, j) => `t${j}`);
+      alarm(
+        `LambdaThrottles${i / 10 + 1}`,
+        new cw.MathExpression({
+          expression: `SUM([${ids.join(',')}])`,
+          usingMetrics: Object.fromEntries(chunk.map((m, j) => [ids[j], m])),
+          label: 'throttles',
+          period: KPI_PERIOD,
+        }),
+        0,
+        `Lambda throttled invocations (${functions
+          .slice(i, i + 10)
+          .map((f) => f.id)
+          .join(', ')})`,
+        { evaluationPeriods: 1, datapointsToAlarm: 1 },
+      );
+    }
+    for (const limit of ['analyze', 'login'] as const) {
+      alarm(
+        `RateLimited-${limit}`,
+        emfMetric(EMF.rateLimited, 'Sum', { limit }),
+        KPI.rateLimitedPer5Min,
+        `More than ${KPI.rateLimitedPer5Min} ${limit} requests per 5 min answered 429 by the app's rate limit`,
+      );
+    }
+    if (stage.cacheProvider !== 'none') {
+      const adapter = stage.cacheProvider === 'upstash' ? 'upstash' : 'redis';
+      alarm(
+        'CacheBreakerOpen',
+        emfMetric(EMF.cacheBreakerOpen, 'Sum', { adapter }),
+        0,
+        'The L2 cache circuit breaker opened (Redis failing or slow): every request goes to the source',
+        { evaluationPeriods: 1, datapointsToAlarm: 1 },
+      );
+    }
+    alarm(
+      'AuroraAtMaxCapacity',
+      data.database.cluster.metric('ACUUtilization', { statistic: 'Maximum', period: KPI_PERIOD }),
+      KPI.auroraAcuUtilizationPct,
+      `Aurora Serverless v2 at its maximum capacity (${stage.auroraMaxAcu} ACU)`,
+      { comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD },
     );
     alarm(
       'ProxySessionPinning',
@@ -155,7 +233,7 @@ export class ObservabilityStack extends Stack {
 
     this.dashboard.addWidgets(
       new cw.TextWidget({
-        markdown: `# ${SERVICE_NAME} (${stage.stage}) KPIs\nAPI P95 ≤ ${KPI.apiP95Ms} ms · P99 ≤ ${KPI.apiP99Ms} ms · agent P95 ≤ ${KPI.agentP95Ms} ms · LLM P95 ≤ ${KPI.llmP95Ms} ms · DB P95 ≤ ${KPI.dbP95Ms} ms · vector P95 ≤ ${KPI.vectorP95Ms} ms · 5xx ≤ ${KPI.api5xxRate * 100}% · DLQ empty`,
+        markdown: `# ${SERVICE_NAME} (${stage.stage}) KPIs\nAPI P95 ≤ ${KPI.apiP95Ms} ms · P99 ≤ ${KPI.apiP99Ms} ms · analyze mean ≤ ${KPI.agentMeanMs} ms, P95 ≤ ${KPI.agentP95Ms} ms · LLM call P95 ≤ ${KPI.llmP95Ms} ms · DB P95 ≤ ${KPI.dbP95Ms} ms · vector P95 ≤ ${KPI.vectorP95Ms} ms · 5xx ≤ ${KPI.api5xxRate * 100}% · DLQ not growing · no throttles`,
         width: FULL,
         height: 2,
       }),
@@ -210,15 +288,22 @@ export class ObservabilityStack extends Stack {
     );
     this.dashboard.addWidgets(
       new cw.GraphWidget({
-        title: 'Agent time mean / P95 (ms)',
-        left: [emfMetric(EMF.agentTime, 'Average', {}, 'mean'), emfMetric(EMF.agentTime, 'p95', {}, 'p95')],
-        leftAnnotations: [line(KPI.agentP95Ms, 'P95 KPI')],
+        title: 'Analyze time mean / P95, all requests (ms)',
+        left: [
+          emfMetric(EMF.analyzeTime, 'Average', {}, 'mean'),
+          emfMetric(EMF.analyzeTime, 'p95', {}, 'p95'),
+          emfMetric(EMF.agentTime, 'p95', {}, 'agent runs p95'),
+        ],
+        leftAnnotations: [line(KPI.agentMeanMs, 'mean KPI'), line(KPI.agentP95Ms, 'P95 KPI')],
         width: QUARTER,
         height: HEIGHT,
       }),
       new cw.GraphWidget({
-        title: 'LLM latency P95 (ms)',
-        left: [emfMetric(EMF.llmLatency, 'p95', {}, 'p95'), emfMetric(EMF.llmLatency, 'p50', {}, 'p50')],
+        title: 'LLM call latency P95 (ms)',
+        left: [
+          emfMetric(EMF.llmCallLatency, 'p95', {}, 'p95'),
+          emfMetric(EMF.llmCallLatency, 'p50', {}, 'p50'),
+        ],
         leftAnnotations: [line(KPI.llmP95Ms, 'P95 KPI')],
         width: QUARTER,
         height: HEIGHT,
@@ -336,8 +421,11 @@ export class ObservabilityStack extends Stack {
     );
     this.dashboard.addWidgets(
       new cw.GraphWidget({
-        title: 'DB query P95 (ms)',
-        left: [emfMetric(EMF.dbQueryTime, 'p95', {}, 'db p95')],
+        title: 'DB query / connection wait P95 (ms)',
+        left: [
+          emfMetric(EMF.dbQueryTime, 'p95', {}, 'query p95'),
+          emfMetric(EMF.dbConnectTime, 'p95', {}, 'connection wait p95'),
+        ],
         leftAnnotations: [line(KPI.dbP95Ms, 'P95 KPI')],
         width: QUARTER,
         height: HEIGHT,

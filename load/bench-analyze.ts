@@ -251,11 +251,17 @@ if (PARTS.includes('a')) {
   print('sequential × 5', sequential);
   const rows: Row[] = [];
   const wall = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let round = 0; round < ROUNDS; round++)
     rows.push(...(await Promise.all(Array.from({ length: CONCURRENCY }, run))));
+  const cpu = process.cpuUsage(cpu0);
   print(
     `${CONCURRENCY} concurrent × ${ROUNDS} rounds (${Math.round(performance.now() - wall)} ms wall)`,
     rows,
+  );
+  // CPU of this process (runtime + the in-process HTTP clients) per analysis: what 50 analyses at once queue on
+  console.log(
+    `      process CPU per analysis (runtime + in-process clients): ${((cpu.user + cpu.system) / 1000 / rows.length).toFixed(1)} ms`,
   );
   slow.stop();
 }

@@ -1,24 +1,96 @@
 #!/usr/bin/env bash
-# npm run load — the artillery user flow with P95 < 500 ms / P99 < 1 s `ensure` thresholds.
-# Without TARGET_URL it starts the local runtime on a fresh data folder and runs against it.
-# artillery is fetched by npx on first use (pinned; ~590 MB, kept out of `npm ci` and the test path).
+# npm run load — the specification's user flow (load/user-flow.yml) with the thresholds of load/report.ts.
+#
+#   npm run load                             local runtime (npm start) on a throw-away data folder, users
+#                                            created by load/setup-users.ts, the Claude stand-in at
+#                                            ~1 s to first token and 40 tokens/s
+#   LOAD_RUNTIME=lambda npm run load         the same against the synthesized bundles (npm run start:lambda)
+#   TARGET=https://…/prod LOAD_USERS=users.csv npm run load
+#                                            a deployed stage; create the users first with
+#                                            DATABASE_URL=… npx tsx load/setup-users.ts --out users.csv
+# Knobs: LOAD_USERS_COUNT (200), LOAD_ORGS (20), LOAD_PORT (3100), LOAD_PHASES (JSON array of artillery
+# phases), LOAD_TTFT_MS (1000), LOAD_TOKENS_PER_SECOND (40), DATABASE_URL (PostgreSQL instead of PGlite),
+# LOAD_LAMBDA_MAX_INSTANCES (4: instances per function under start:lambda, one invocation each at a time).
+# artillery is pinned in load/package.json + load/package-lock.json and installed there on first use.
+# Every process started here runs in its own process group and is stopped with it; the temp folder is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ARTILLERY="artillery@2.0.21"
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+root="$PWD"
 mkdir -p load/reports
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; }
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/ceo-load.XXXXXX")"
+groups=()
+
+stop_group() {
+  local pgid="$1"
+  kill -TERM -- "-$pgid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 -- "-$pgid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  for g in "${groups[@]}"; do stop_group "$g"; done
+  rm -rf "$tmp" "$root/load/reports/users.csv"
+  exit "$rc"
+}
 trap cleanup EXIT
-if [ -z "${TARGET_URL:-}" ]; then
-  port="${LOAD_PORT:-3100}"
-  data="$(mktemp -d)"
-  DATA_DIR="$data" PORT="$port" npx tsx bin/local.ts >load/reports/local-runtime.log 2>&1 &
-  pid=$!
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 1; done
-  export TARGET_URL="http://127.0.0.1:$port"
-  export LOAD_EMAIL="${LOAD_EMAIL:-demo@acme.test}" LOAD_PASSWORD="${LOAD_PASSWORD:-demo-password-123}"
+trap 'exit 130' INT TERM
+
+# start CMD… in its own session (= process group, pgid = its pid); output to $tmp/NAME.log
+start() {
+  local name="$1"
+  shift
+  setsid "$@" >"$tmp/$name.log" 2>&1 &
+  groups+=("$!")
+}
+
+if [ ! -x load/node_modules/.bin/artillery ]; then
+  echo "load: installing the pinned load tools into load/node_modules (first run)…"
+  (cd load && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
-: "${LOAD_EMAIL:?set LOAD_EMAIL (and LOAD_PASSWORD) for the target}"
-echo "load: target $TARGET_URL"
-npx -y "$ARTILLERY" run --target "$TARGET_URL" -o load/reports/report.json load/user-flow.yml
+
+target="${TARGET:-${TARGET_URL:-}}"
+if [ -z "$target" ]; then
+  port="${LOAD_PORT:-3100}"
+  runtime="${LOAD_RUNTIME:-local}"
+  # the Claude stand-in, in its own process (its first stdout line is {"url": …})
+  FAKE_TTFT_MS="${LOAD_TTFT_MS:-1000}" FAKE_TOKENS_PER_SECOND="${LOAD_TOKENS_PER_SECOND:-40}" \
+    start claude node --import tsx test/support/fake-anthropic-cli.ts
+  for _ in $(seq 1 100); do grep -q '"url"' "$tmp/claude.log" 2>/dev/null && break; sleep 0.1; done
+  claude_url="$(node -pe 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").split("\n")[0]).url' "$tmp/claude.log")"
+
+  export LOAD_USERS="$tmp/users.csv"
+  if [ -z "${DATABASE_URL:-}" ]; then export PGLITE_DIR="$tmp/pglite"; fi
+  npx tsx load/setup-users.ts --users "${LOAD_USERS_COUNT:-200}" --orgs "${LOAD_ORGS:-20}" --out "$LOAD_USERS"
+
+  export ANTHROPIC_BASE_URL="$claude_url" ANTHROPIC_API_KEY="sk-load-stand-in" LOG_LEVEL="${LOG_LEVEL:-WARN}"
+  if [ "$runtime" = "lambda" ]; then
+    [ -n "${DATABASE_URL:-}" ] || { echo "load: LOAD_RUNTIME=lambda needs DATABASE_URL (users are created there)"; exit 2; }
+    start runtime npx tsx bin/lambda-host/main.ts --port "$port" --no-seed \
+      --max-instances "${LOAD_LAMBDA_MAX_INSTANCES:-4}" \
+      --env "ANTHROPIC_BASE_URL=$claude_url" --env "ANTHROPIC_API_KEY=sk-load-stand-in"
+  else
+    DATA_DIR="$tmp" PORT="$port" start runtime npx tsx bin/local.ts
+  fi
+  target="http://127.0.0.1:$port"
+  for _ in $(seq 1 180); do curl -sf "$target/health" >/dev/null 2>&1 && break; sleep 1; done
+  curl -sf "$target/health" >/dev/null || { echo "load: the runtime did not start"; tail -30 "$tmp/runtime.log"; exit 1; }
+else
+  : "${LOAD_USERS:?set LOAD_USERS to the CSV of email,password rows that load/setup-users.ts wrote for the target}"
+  LOAD_USERS="$(cd "$(dirname "$LOAD_USERS")" && pwd)/$(basename "$LOAD_USERS")"
+  export LOAD_USERS
+fi
+
+echo "load: target $target, users $(wc -l <"$LOAD_USERS") from $LOAD_USERS"
+cp "$LOAD_USERS" load/reports/users.csv
+rm -f load/reports/report.json
+overrides=()
+if [ -n "${LOAD_PHASES:-}" ]; then overrides=(--overrides "{\"config\":{\"phases\":$LOAD_PHASES}}"); fi
+set +e
+(cd load && ./node_modules/.bin/artillery run --target "$target" -o "$root/load/reports/report.json" \
+  "${overrides[@]}" user-flow.yml >"$root/load/reports/artillery.log" 2>&1)
+art=$?
+set -e
+tail -5 load/reports/artillery.log
+[ -f "$tmp/runtime.log" ] && cp "$tmp/runtime.log" load/reports/runtime.log
+[ "$art" -eq 0 ] || echo "load: artillery exited $art (see load/reports/artillery.log)"
+npx tsx load/report.ts load/reports/report.json

@@ -1,6 +1,11 @@
-import { runAnalysisWithServices } from '../../layers/core/src/jobs/analyzer-runner';
+import {
+  runAnalysisWithServices,
+  runBatchReplayWithServices,
+} from '../../layers/core/src/jobs/analyzer-runner';
 import { workerJobsFor } from '../../layers/core/src/jobs/runtime';
 import { createJobWorkerHandler } from '../../layers/core/src/jobs/worker';
+import { createAnthropicBatchClient } from '../../layers/core/src/llm/batch';
+import { loadLlmConfig } from '../../layers/core/src/llm/config';
 import { logger } from '../../layers/core/src/observability/logger';
 import { emfSink } from '../../layers/core/src/observability/metrics';
 import { functionRoot } from '../../layers/core/src/runtime/root';
@@ -9,6 +14,8 @@ import { needsOf } from '../routes';
 
 const root = functionRoot('analysis-worker', needsOf('analysis-worker'));
 const jobs = workerJobsFor(root);
+const llm = loadLlmConfig();
+const services = () => servicesFor(root);
 
 /**
  * The analysis worker: SQS batches (event source mapping with ReportBatchItemFailures) → partial batch
@@ -17,10 +24,23 @@ const jobs = workerJobsFor(root);
 export const handler = createJobWorkerHandler({
   jobs: jobs.jobs,
   results: jobs.results,
-  runAnalysis: runAnalysisWithServices(() => servicesFor(root)),
+  runAnalysis: runAnalysisWithServices(services),
   maxReceiveCount: jobs.config.JOBS_MAX_RECEIVE_COUNT,
   leaseMs: Math.round(jobs.config.JOBS_LEASE_SECONDS * 1000),
   inlineMaxBytes: jobs.config.JOBS_RESULT_INLINE_MAX_BYTES,
   logger,
   metrics: emfSink,
+  // "mode": "batch": Claude's Message Batches at half price; a delayed message re-checks the batch
+  batch: jobs.queue && {
+    queue: jobs.queue,
+    batches: llm.provider === 'anthropic' ? createAnthropicBatchClient(llm) : undefined,
+    runReplay: runBatchReplayWithServices(services, llm),
+    pollDelaySeconds: jobs.config.JOBS_BATCH_POLL_SECONDS,
+    maxPolls: Math.max(
+      1,
+      Math.ceil((jobs.config.JOBS_BATCH_MAX_HOURS * 3600) / Math.max(1, jobs.config.JOBS_BATCH_POLL_SECONDS)),
+    ),
+    maxRequestRetries: 2,
+    leaseMs: Math.round(jobs.config.JOBS_BATCH_MAX_HOURS * 3_600_000),
+  },
 });

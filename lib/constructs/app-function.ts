@@ -11,7 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
+import { METRICS_NAMESPACE, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
 import {
   BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
@@ -218,6 +218,8 @@ export class AppFunction extends Construct {
     );
     this.fn.addEnvironment('DB_SSL', 'true');
     this.fn.addEnvironment('DB_IAM_AUTH', 'true');
+    // Below the proxy's idle client time-out: a reconnect costs a TLS handshake and an IAM token.
+    this.fn.addEnvironment('DB_IDLE_TIMEOUT_MS', String((PROXY_IDLE_CLIENT_TIMEOUT_MINUTES - 1) * 60_000));
     db.proxy.grantConnect(this.fn, db.user);
     return this;
   }

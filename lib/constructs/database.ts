@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { DB_NAME, DB_PORT, DB_USERS, SERVICE_NAME } from '../constants';
+import { DB_NAME, DB_PORT, DB_USERS, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
 import type { DatabaseBinding, DatabaseOwnerBinding } from './app-function';
 import type { Network } from './network';
 
@@ -62,6 +62,9 @@ export class Database extends Construct {
         rds.ClusterInstance.serverlessV2(`reader${i + 1}`, { ...instance, scaleWithWriter: true }),
       ),
       serverlessV2MinCapacity: stage.auroraMinAcu,
+      ...(stage.auroraAutoPauseMinutes !== undefined
+        ? { serverlessV2AutoPauseDuration: Duration.minutes(stage.auroraAutoPauseMinutes) }
+        : {}),
       serverlessV2MaxCapacity: stage.auroraMaxAcu,
       vpc: network.vpc,
       vpcSubnets: network.dataSubnets,
@@ -111,7 +114,7 @@ export class Database extends Construct {
       iamAuth: true,
       // Lambda time-outs are seconds: fail fast instead of queueing for the 120 s default.
       borrowTimeout: Duration.seconds(10),
-      idleClientTimeout: Duration.minutes(15),
+      idleClientTimeout: Duration.minutes(PROXY_IDLE_CLIENT_TIMEOUT_MINUTES),
       maxConnectionsPercent: 90,
       maxIdleConnectionsPercent: 30,
       // Session state set here is not pinning: the request path never runs SET.

@@ -80,10 +80,13 @@ export class Network extends Construct {
       this.functionSg.connections.allowTo(this.cacheSg, redis, 'Valkey (TLS)');
     }
 
-    for (const [name, service] of [
-      ['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS],
-      ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
-    ] as const) {
+    const endpoints = stage.interfaceEndpoints
+      ? ([
+          ['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS],
+          ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+        ] as const)
+      : [];
+    for (const [name, service] of endpoints) {
       this.vpc.addInterfaceEndpoint(name, {
         service,
         subnets: this.appSubnets,

@@ -369,7 +369,8 @@ describe('Postgres only through RDS Proxy', () => {
       VpcSecurityGroupIds: [{ 'Fn::GetAtt': [sgId('databaseSg'), 'GroupId'] }],
       StorageEncrypted: true,
       Engine: 'aurora-postgresql',
-      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 },
+      // dev: 0 ACU and auto-pause after 10 idle minutes (no compute billed at idle; docs/cost.md)
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 600 },
     });
   });
 
@@ -476,8 +477,8 @@ describe('observability', () => {
       'API latency P50 by route (ms)',
       'API latency P95 by route (ms)',
       'API latency P99 by route (ms)',
-      'Agent time mean / P95 (ms)',
-      'LLM latency P95 (ms)',
+      'Analyze time mean / P95, all requests (ms)',
+      'LLM call latency P95 (ms)',
       'LLM tokens by type',
       'LLM cost (USD)',
       'Skill duration P95 by skill (ms)',
@@ -490,7 +491,7 @@ describe('observability', () => {
       'Analysis queue depth',
       'Age of oldest message (s)',
       'DLQ depth',
-      'DB query P95 (ms)',
+      'DB query / connection wait P95 (ms)',
       'RDS Proxy connections',
     ]) {
       expect(titles, title).toContain(title);
@@ -498,7 +499,9 @@ describe('observability', () => {
     for (const metric of [
       'RequestLatency',
       'AgentTime',
-      'LlmLatency',
+      'AnalyzeTime',
+      'LlmCallLatency',
+      'DbConnectTime',
       'LlmTokens',
       'LlmCostUsd',
       'SkillDuration',
@@ -547,12 +550,18 @@ describe('observability', () => {
 
   it('alarms at the KPI thresholds', () => {
     const expectations: [string, string, string, string, number][] = [
-      ['-AgentP95', 'CeoAgent', 'AgentTime', 'p95', 5000],
-      ['-LlmP95', 'CeoAgent', 'LlmLatency', 'p95', 3000],
+      // agent KPIs over every analyze request (AnalyzeTime), not only agent runs (AgentTime)
+      ['-AgentMean', 'CeoAgent', 'AnalyzeTime', 'Average', 2000],
+      ['-AgentP95', 'CeoAgent', 'AnalyzeTime', 'p95', 5000],
+      // one model call, not a multi-turn run
+      ['-LlmP95', 'CeoAgent', 'LlmCallLatency', 'p95', 3000],
       ['-DbP95', 'CeoAgent', 'DbQueryTime', 'p95', 100],
+      ['-DbConnectP95', 'CeoAgent', 'DbConnectTime', 'p95', 250],
       ['-VectorP95', 'CeoAgent', 'VectorQueryTime', 'p95', 200],
       ['-Api5xxRate', 'AWS/ApiGateway', '5XXError', 'Average', 0.01],
-      ['-DlqNotEmpty', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', 0],
+      ['-RateLimited-analyze', 'CeoAgent', 'RateLimited', 'Sum', 20],
+      ['-RateLimited-login', 'CeoAgent', 'RateLimited', 'Sum', 20],
+      ['-CacheBreakerOpen', 'CeoAgent', 'CacheBreakerOpen', 'Sum', 0],
       ['-ProxySessionPinning', 'AWS/RDS', 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 0],
     ];
     for (const [suffix, ns, name, stat, threshold] of expectations) {
@@ -561,6 +570,71 @@ describe('observability', () => {
       expect(alarmMetric(alarm!), suffix).toEqual({ name, stat, ns });
       expect(alarm!.Threshold, suffix).toBe(threshold);
       expect(alarm!.ComparisonOperator).toBe('GreaterThanThreshold');
+    }
+  });
+
+  /** The metric-math form: expression and the metrics it uses. */
+  function alarmMath(p: Record<string, unknown>) {
+    const all = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: {
+        Metric: { MetricName: string; Namespace: string; Dimensions?: unknown[] };
+        Stat: string;
+      };
+    }[];
+    return {
+      expression: all.find((m) => m.Expression)?.Expression,
+      metrics: all.filter((m) => m.MetricStat).map((m) => m.MetricStat!),
+    };
+  }
+
+  it('alarms when the DLQ grows, so a second failure is seen after the first', () => {
+    expect(alarmsBy(named('-DlqNotEmpty'))).toEqual([]);
+    const [a] = alarmsBy(named('-DlqGrowing'));
+    const { expression, metrics } = alarmMath(a!);
+    expect(expression).toMatch(/^DIFF\(/);
+    expect(metrics.map((m) => `${m.Metric.Namespace} ${m.Metric.MetricName} ${m.Stat}`)).toEqual([
+      'AWS/SQS ApproximateNumberOfMessagesVisible Maximum',
+    ]);
+    expect(a!.Threshold).toBe(0);
+    expect(a!.EvaluationPeriods).toBe(1);
+  });
+
+  it('alarms on a throttle of any function (Lambda Throttles summed, at most 10 per alarm)', () => {
+    const alarms = alarmsBy((p) => /-LambdaThrottles\d+$/.test(String(p.AlarmName)));
+    const throttled = alarms.flatMap((a) => alarmMath(a).metrics);
+    expect(
+      throttled.every((m) => m.Metric.Namespace === 'AWS/Lambda' && m.Metric.MetricName === 'Throttles'),
+    ).toBe(true);
+    // every route function, the worker and the migration function
+    expect(throttled.length).toBe(s.routes.length + 2);
+    for (const a of alarms) {
+      expect(alarmMath(a).metrics.length).toBeLessThanOrEqual(10);
+      expect(alarmMath(a).expression).toMatch(/^SUM\(\[/);
+      expect(a.Threshold).toBe(0);
+    }
+  });
+
+  it('alarms when Aurora Serverless runs at its maximum capacity', () => {
+    const [a] = alarmsBy(named('-AuroraAtMaxCapacity'));
+    expect(alarmMetric(a!)).toEqual({ name: 'ACUUtilization', stat: 'Maximum', ns: 'AWS/RDS' });
+    expect(a!.Threshold).toBe(95);
+    expect(a!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  });
+
+  it('closes pooled DB connections before the proxy does (no forced TLS + IAM reconnects)', () => {
+    const [, proxy] = ofType(s.data, 'AWS::RDS::DBProxy')[0]!;
+    const proxyIdleS = proxy.Properties?.IdleClientTimeout as number;
+    const fns = ofType(s.api, 'AWS::Lambda::Function')
+      .map(([, f]) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {})
+      .filter((v) => v.DATABASE_URL !== undefined);
+    expect(fns.length).toBeGreaterThan(0);
+    for (const v of fns) {
+      const idleMs = Number(v.DB_IDLE_TIMEOUT_MS);
+      expect(idleMs).toBeGreaterThan(60_000);
+      expect(idleMs).toBeLessThan(proxyIdleS * 1000);
     }
   });
 

@@ -90,5 +90,17 @@ describe('stage config from cdk.json context', () => {
     expect(() => stageConfigFromContext(nodeWith({ ...base, auroraMinAcu: 8, auroraMaxAcu: 4 }))).toThrow(
       /auroraMinAcu exceeds auroraMaxAcu/,
     );
+    expect(() =>
+      stageConfigFromContext(nodeWith({ ...base, auroraMinAcu: 0.5, auroraAutoPauseMinutes: 10 })),
+    ).toThrow(/auroraAutoPauseMinutes needs auroraMinAcu 0/);
+  });
+
+  it('keeps dev cheap at idle without changing the production shape', () => {
+    const dev = stageConfigFromContext(nodeWith(base));
+    expect(dev).toMatchObject({ auroraMinAcu: 0, auroraAutoPauseMinutes: 10, interfaceEndpoints: false });
+    const prod = stageConfigFromContext(nodeWith({ ...base, ...PROD_CONTEXT }));
+    expect(prod).toMatchObject({ interfaceEndpoints: true, auroraReaders: 1 });
+    expect(prod.auroraMinAcu).toBeGreaterThan(0);
+    expect(prod.auroraAutoPauseMinutes).toBeUndefined();
   });
 });

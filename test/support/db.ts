@@ -8,6 +8,8 @@ import type { Db } from '../../layers/core/src/db/types';
 export interface TestDb {
   db: Db;
   label: string;
+  /** The throw-away database's URL (PostgreSQL only). */
+  url?: string;
   /** Closes the Db and drops its throw-away database. */
   dispose(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function createTestDb(kind: 'pglite' | 'pg'): Promise<TestDb> {
   return {
     db,
     label: 'postgres',
+    url: dbUrl.toString(),
     async dispose() {
       await db.close();
       const c = new pg.Client({ connectionString: url });

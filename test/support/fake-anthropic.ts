@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the Anthropic Messages API, faithful enough for the real `@anthropic-ai/sdk`
  * (see shared/reference/anthropic-messages-api.md): JSON and SSE responses, tool_use blocks, error bodies with
- * retry-after, count_tokens, both auth headers, prompt-cache accounting, simulated latency and hangs.
+ * retry-after, count_tokens, Message Batches (create, retrieve, JSONL results at an absolute results_url),
+ * both auth headers, prompt-cache accounting, simulated latency and hangs.
  * Each test scripts it: a queue of replies (or functions of the request), and it records every request.
  */
 import { createHash } from 'node:crypto';
@@ -75,6 +76,22 @@ export interface FakeAnthropicOptions {
   /** Reply used when the script queue is empty (e.g. a function for benchmarks). */
   fallback?: ScriptStep;
   model?: string;
+  /** Message Batches: how long a batch stays `in_progress` after it is created (default 0). */
+  batchProcessingMs?: number;
+  /** Message Batches: a batch reports `in_progress` to this many status checks first (default 0). */
+  batchChecksBeforeEnd?: number;
+}
+
+/** A Message Batch as the stand-in keeps it. */
+interface FakeBatch {
+  id: string;
+  createdAt: number;
+  /** GET …/{id} calls so far */
+  checks: number;
+  // biome-ignore lint/suspicious/noExplicitAny: request params are the Messages bodies recorded as given
+  requests: { custom_id: string; params: any }[];
+  /** JSONL lines, computed when the batch ends */
+  results?: string[];
 }
 
 export interface FakeAnthropic {
@@ -165,6 +182,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   let messageCounter = 0;
   let toolCounter = 0;
   const hanging = new Set<ServerResponse>();
+  let baseUrl = '';
 
   function sendError(
     res: ServerResponse,
@@ -238,33 +256,160 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   const tokenDelay = () =>
     opts.tokensPerSecond && opts.tokensPerSecond > 0 ? 1000 / opts.tokensPerSecond : 0;
 
+  function messageOf(id: string, body: Body, reply: Extract<FakeReply, { content: FakeBlock[] }>) {
+    const { content, usage, stopReason } = replyParts(body, reply);
+    return {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: reply.model ?? opts.model ?? body.model,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage: {
+        ...usage,
+        cache_creation: {
+          ephemeral_5m_input_tokens: usage.cache_creation_input_tokens,
+          ephemeral_1h_input_tokens: 0,
+        },
+      },
+    };
+  }
+
   async function replyJson(
     res: ServerResponse,
     body: Body,
     reply: Extract<FakeReply, { content: FakeBlock[] }>,
   ) {
-    const { content, usage, stopReason } = replyParts(body, reply);
-    await sleep((opts.ttftMs ?? 0) + (reply.delayMs ?? 0) + tokenDelay() * usage.output_tokens);
     const id = `msg_fake_${++messageCounter}`;
+    const message = messageOf(id, body, reply);
+    await sleep((opts.ttftMs ?? 0) + (reply.delayMs ?? 0) + tokenDelay() * message.usage.output_tokens);
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${id}` });
-    res.end(
-      JSON.stringify({
-        id,
-        type: 'message',
-        role: 'assistant',
-        model: reply.model ?? opts.model ?? body.model,
-        content,
-        stop_reason: stopReason,
-        stop_sequence: null,
-        usage: {
-          ...usage,
-          cache_creation: {
-            ephemeral_5m_input_tokens: usage.cache_creation_input_tokens,
-            ephemeral_1h_input_tokens: 0,
-          },
-        },
-      }),
-    );
+    res.end(JSON.stringify(message));
+  }
+
+  // --- Message Batches: POST /v1/messages/batches, GET …/{id}, GET …/{id}/results (JSONL) -------------
+  const batches = new Map<string, FakeBatch>();
+  let batchCounter = 0;
+  const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+  const batchEnded = (b: FakeBatch) =>
+    Date.now() - b.createdAt >= (opts.batchProcessingMs ?? 0) && b.checks > (opts.batchChecksBeforeEnd ?? 0);
+
+  function batchView(b: FakeBatch) {
+    const ended = batchEnded(b);
+    const counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+    if (!ended) counts.processing = b.requests.length;
+    else
+      for (const line of b.results ?? [])
+        counts[(JSON.parse(line) as { result: { type: keyof typeof counts } }).result.type]++;
+    const created = new Date(b.createdAt).toISOString();
+    return {
+      id: b.id,
+      type: 'message_batch',
+      processing_status: ended ? 'ended' : 'in_progress',
+      request_counts: counts,
+      created_at: created,
+      ended_at: ended ? new Date().toISOString() : null,
+      expires_at: new Date(b.createdAt + 86_400_000).toISOString(),
+      archived_at: null,
+      cancel_initiated_at: null,
+      // absolute, pointing back at this server (the SDK fetches it exactly as given)
+      results_url: ended ? `${baseUrl}/v1/messages/batches/${b.id}/results` : null,
+    };
+  }
+
+  /** Each request answered by the script (or the fallback), as the real batch would, in any order. */
+  async function settleBatch(b: FakeBatch): Promise<void> {
+    if (b.results) return;
+    const lines: string[] = [];
+    for (const r of b.requests) {
+      const problem = validate(r.params);
+      const recorded: RecordedRequest = {
+        index: requests.length,
+        method: 'BATCH',
+        path: `/v1/messages/batches/${b.id}#${r.custom_id}`,
+        headers: {},
+        body: r.params,
+        stream: false,
+        receivedAt: Date.now(),
+      };
+      requests.push(recorded);
+      const step = problem ? undefined : (queue.shift() ?? fallback);
+      const reply = step ? (typeof step === 'function' ? await step(recorded) : step) : undefined;
+      const result =
+        reply && (reply.kind === undefined || reply.kind === 'message')
+          ? { type: 'succeeded', message: messageOf(`msg_fake_${++messageCounter}`, r.params, reply) }
+          : {
+              type: 'errored',
+              error: {
+                type: 'error',
+                error: {
+                  type: 'invalid_request_error',
+                  message: problem ?? 'fake-anthropic: no scripted reply for this batch request',
+                },
+              },
+            };
+      lines.push(JSON.stringify({ custom_id: r.custom_id, result }));
+    }
+    b.results = lines;
+  }
+
+  async function handleBatches(req: IncomingMessage, res: ServerResponse, path: string, body: Body) {
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'request-id': `req_fake_${++messageCounter}`,
+      });
+      res.end(JSON.stringify(value));
+    };
+    if (req.method === 'POST' && path === '/v1/messages/batches') {
+      const list = body?.requests;
+      if (!Array.isArray(list) || list.length === 0 || list.length > 100_000) {
+        sendError(res, 400, 'requests: between 1 and 100000 requests are required');
+        return;
+      }
+      const ids = new Set<string>();
+      for (const r of list) {
+        if (typeof r?.custom_id !== 'string' || !CUSTOM_ID.test(r.custom_id) || ids.has(r.custom_id)) {
+          sendError(res, 400, 'requests: custom_id must be unique and match ^[a-zA-Z0-9_-]{1,64}$');
+          return;
+        }
+        ids.add(r.custom_id);
+        if (typeof r.params !== 'object' || r.params === null || r.params.stream === true) {
+          sendError(res, 400, 'requests: params must be a non-streaming Messages request');
+          return;
+        }
+      }
+      const b: FakeBatch = {
+        id: `msgbatch_fake_${++batchCounter}`,
+        createdAt: Date.now(),
+        checks: 0,
+        requests: list,
+      };
+      batches.set(b.id, b);
+      json(200, batchView(b));
+      return;
+    }
+    const m = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path);
+    const b = m ? batches.get(m[1] ?? '') : undefined;
+    if (!m || !b || req.method !== 'GET') {
+      sendError(res, 404, `Not found: ${req.method} ${path}`);
+      return;
+    }
+    if (!m[2]) b.checks++;
+    const ended = batchEnded(b);
+    if (ended) await settleBatch(b);
+    if (!m[2]) {
+      json(200, batchView(b));
+      return;
+    }
+    if (!ended) {
+      sendError(res, 400, `Batch ${b.id} has not finished processing`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/binary' });
+    res.end(`${(b.results ?? []).join('\n')}\n`);
   }
 
   function sse(res: ServerResponse, event: string, data: unknown) {
@@ -484,6 +629,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
         res.end(JSON.stringify({ input_tokens: tokens }));
         return;
       }
+      if (path.startsWith('/v1/messages/batches')) {
+        await handleBatches(req, res, path, body);
+        return;
+      }
       if (req.method === 'POST' && path === '/v1/messages') {
         const problem = validate(body);
         if (problem) {
@@ -502,6 +651,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -516,6 +666,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       queue.length = 0;
       requests.length = 0;
       cachedPrefixes.clear();
+      batches.clear();
     },
     pending: () => queue.length,
     close: async () => {

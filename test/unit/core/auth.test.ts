@@ -91,6 +91,20 @@ describe('JWT', () => {
     }
   });
 
+  it('remembers a verified token only until it expires, and only for the same secret', async () => {
+    const now = Date.now();
+    const { token } = await issueToken(who, s, now);
+    expect(await verifyToken(token, s, now)).toEqual(who);
+    expect(await verifyToken(token, s, now + 1_000)).toEqual(who); // from the instance's cache
+    await expect(verifyToken(token, { ...s, secret: 'z'.repeat(40) }, now)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    expect(await verifyToken(token, s, now)).toEqual(who);
+    await expect(verifyToken(token, s, now + 901_000 + 6_000)).rejects.toMatchObject({
+      code: 'token_expired',
+    });
+  });
+
   it('parses only well-formed bearer headers', () => {
     expect(bearerToken('Bearer a.b.c')).toBe('a.b.c');
     expect(() => bearerToken(undefined)).toThrow(/Missing Authorization/);

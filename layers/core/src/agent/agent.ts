@@ -33,6 +33,8 @@ export interface AnalyzeInput {
   signal?: AbortSignal;
   /** Streaming: skill_started / skill_finished / text events as they happen. */
   onEvent?: AgentEventListener;
+  /** false: no token-by-token text (see AgentLoopInput.streamText); text events arrive per completed turn. */
+  streamText?: boolean;
 }
 
 export interface AgentResult {
@@ -41,6 +43,8 @@ export interface AgentResult {
   usage: Usage;
   /** Time spent waiting for the model (all calls, retries included). */
   llmMs: number;
+  /** Wall time of each model call (retries of one call included in it). */
+  llmCallMs: number[];
   stopReason: StopReason;
   llmCalls: number;
   steps: number;
@@ -136,14 +140,16 @@ export function createAgent(options: CreateAgentOptions): Agent {
           context: { orgId: input.orgId, userId: input.userId, db: options.db, now: now(), signal },
           maxSteps: agentConfig.maxSteps,
           onEvent: input.onEvent,
+          streamText: input.streamText,
           checkpoint,
         });
         checkpoint();
         return {
           analysis: result.analysis,
           model: llm.model,
-          usage: toUsage(llm.model, result.tokens, llmConfig.priceOverride),
+          usage: toUsage(llm.model, result.tokens, llmConfig.priceOverride, llm.priceMultiplier),
           llmMs: result.llmMs,
+          llmCallMs: result.llmCallMs,
           stopReason: result.stopReason,
           llmCalls: result.llmCalls,
           steps: result.steps,

@@ -34,6 +34,12 @@ export interface AgentLoopInput {
   context: ExecutionContext & { signal: AbortSignal };
   maxSteps: number;
   onEvent?: AgentEventListener;
+  /**
+   * Stream the model's text as it is written (default true when there is an onEvent listener). false: one
+   * non-streaming call per turn and a `text` event per text block once the turn is complete — what a JSON
+   * answer needs (its events are kept only to replay a cached answer), without the SDK's per-delta work.
+   */
+  streamText?: boolean;
   /** Checked before every LLM call; throws when the run must stop (deadline, cancellation). */
   checkpoint(): void;
 }
@@ -42,6 +48,8 @@ export interface AgentLoopResult {
   analysis: Analysis;
   tokens: TokenUsage;
   llmMs: number;
+  /** Wall time of each model call, in order (the per-call LlmCallLatency metric). */
+  llmCallMs: number[];
   llmCalls: number;
   steps: number;
   stopReason: StopReason;
@@ -71,12 +79,14 @@ export function toSkillSummary(r: SkillResult): SkillSummary {
  */
 export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResult> {
   const { llm, executor, context, onEvent } = input;
+  const streamText = onEvent !== undefined && input.streamText !== false;
   const tools: ToolDefinition[] = [...input.registry.toolDefinitions(), SUBMIT_TOOL];
   const messages: LlmMessage[] = [...input.history, { role: 'user', content: input.query }];
   const skillResults: SkillResult[] = [];
   let tokens = ZERO_TOKENS;
   let llmMs = 0;
   let llmCalls = 0;
+  const llmCallMs: number[] = [];
 
   const call = async (toolChoice: LlmRequest['toolChoice']): Promise<LlmResponse> => {
     input.checkpoint();
@@ -91,13 +101,19 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
           signal: context.signal,
           userId: context.userId,
         },
-        onEvent ? { onText: (delta) => onEvent({ type: 'text', delta }) } : {},
+        streamText ? { onText: (delta) => onEvent?.({ type: 'text', delta }) } : {},
       );
+      if (onEvent && !streamText) {
+        for (const block of response.content)
+          if (block.type === 'text' && block.text) onEvent({ type: 'text', delta: block.text });
+      }
       tokens = addTokens(tokens, response.usage);
       return response;
     } finally {
       llmCalls++;
-      llmMs += performance.now() - started;
+      const ms = performance.now() - started;
+      llmMs += ms;
+      llmCallMs.push(Math.round(ms));
     }
   };
 
@@ -109,6 +125,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     analysis: { ...submitted, skills: skillResults.map(toSkillSummary) },
     tokens,
     llmMs: Math.round(llmMs),
+    llmCallMs,
     llmCalls,
     steps,
     stopReason,

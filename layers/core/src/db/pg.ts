@@ -10,8 +10,15 @@ export interface PgDbOptions {
   connectTimeoutMs: number;
   ssl?: boolean;
   applicationName?: string;
-  /** Called after every statement with its wall time (the DbQueryTime metric). */
+  /** Called after every statement with its time on the connection, without waiting for one (DbQueryTime). */
   onQuery?: (ms: number) => void;
+  /** Called with the time spent getting a pooled connection (new connection or queue wait; DbConnectTime). */
+  onAcquire?: (ms: number) => void;
+  /**
+   * How long an idle pooled connection is kept. Behind RDS Proxy (idle client time-out 30 min) a short pool
+   * time-out only forces a new TLS handshake and IAM token per reconnect; keep it below the proxy's.
+   */
+  idleTimeoutMs?: number;
   /** Called for every new connection, e.g. to sign an RDS IAM auth token (valid 15 minutes). */
   password?: () => Promise<string>;
 }
@@ -42,6 +49,34 @@ export function connectionFields(connectionString: string): {
   };
 }
 
+/** Statements on the pool: acquire (timed as DbConnectTime), then the statement alone (DbQueryTime). */
+function wrapPool(pool: pg.Pool, opts: PgDbOptions): Queryable {
+  if (!opts.onQuery && !opts.onAcquire) return wrap(pool);
+  return {
+    async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
+      const asked = performance.now();
+      const client = await pool.connect();
+      const started = performance.now();
+      opts.onAcquire?.(started - asked);
+      let failed: unknown;
+      try {
+        const r = await client.query(sql, params as unknown[]);
+        opts.onQuery?.(performance.now() - started);
+        return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
+      } catch (err) {
+        failed = err;
+        throw err;
+      } finally {
+        // as pool.query does: a client whose statement failed is discarded, not reused
+        client.release(failed === undefined ? undefined : (failed as Error));
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      await pool.query(sql);
+    },
+  };
+}
+
 function wrap(client: pg.Pool | pg.PoolClient, onQuery?: (ms: number) => void): Queryable {
   return {
     async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
@@ -68,7 +103,7 @@ export function createPgDb(opts: PgDbOptions): Db {
       : { connectionString: opts.connectionString }),
     max: opts.poolMax,
     connectionTimeoutMillis: opts.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: opts.idleTimeoutMs ?? 600_000,
     statement_timeout: opts.statementTimeoutMs,
     query_timeout: opts.statementTimeoutMs + 1_000,
     application_name: opts.applicationName ?? 'ceo-agent',
@@ -78,7 +113,7 @@ export function createPgDb(opts: PgDbOptions): Db {
   });
   // An idle client that errors (e.g. the proxy closed it) must not crash the process.
   pool.on('error', () => {});
-  const base = wrap(pool, opts.onQuery);
+  const base = wrapPool(pool, opts);
   let caps: Promise<DbCapabilities> | undefined;
 
   const db: Db = {

@@ -7,6 +7,7 @@ import { jwtSettings } from '../auth/jwt-settings';
 import { createUserCheck, loadUserCheckConfig } from '../auth/user-check';
 import { getConfig } from '../config';
 import { UnauthorizedError } from '../errors';
+import { withRequestMetrics } from '../observability/metrics';
 import { getDb } from '../runtime/db';
 import { jsonResponse } from './error-response';
 import { authenticate } from './middleware/authenticate';
@@ -117,5 +118,8 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     .use(errorHandler());
   if (options.auth) chain.use(authenticate(jwt, checkUser));
   chain.use(jsonBody(config.MAX_BODY_BYTES, { csv: options.csvBody })).use(validate(schemas));
-  return chain as unknown as LambdaHttpHandler;
+  if (options.streaming) return chain as unknown as LambdaHttpHandler;
+  // Every metric of the request (latency, cache, DB, LLM) is buffered and written as one EMF line at the end.
+  const run = chain as unknown as LambdaHttpHandler;
+  return (event, context) => withRequestMetrics(() => run(event, context));
 }

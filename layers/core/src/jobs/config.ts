@@ -32,6 +32,10 @@ const JobsConfigSchema = z
       .max(24 * 30)
       .default(24),
     JOBS_RESULT_INLINE_MAX_BYTES: z.coerce.number().int().min(1024).max(350_000).default(300_000),
+    /** Batch mode: seconds between checks of a Message Batch in flight (SQS DelaySeconds, ≤ 900). */
+    JOBS_BATCH_POLL_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+    /** Batch mode: a group whose batch has not ended after this long fails (the API expires batches at 24 h). */
+    JOBS_BATCH_MAX_HOURS: z.coerce.number().min(0.01).max(48).default(25),
     /** SDK attempts per SQS call (the SDK retries throttling and network errors with back-off). */
     JOBS_SQS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   })

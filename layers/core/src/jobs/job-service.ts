@@ -5,9 +5,9 @@ import { canonicalJson, idempotencyRecordId, sha256Hex } from './hash';
 import type { IdempotencyStore } from './idempotency-store';
 import type { Clock, JobStore } from './job-store';
 import type { JobsLogger } from './logger';
-import { encodeJobMessage } from './message';
+import { encodeBatchGroupMessage, encodeJobMessage } from './message';
 import type { JobResultStore } from './result-store';
-import type { Job, JobError, JobStatus, JobView } from './types';
+import type { Job, JobError, JobMode, JobStatus, JobView } from './types';
 import type { JobRequest, StartRequest } from './validation';
 
 /** Who is asking: every job belongs to one org and one user. */
@@ -68,13 +68,20 @@ export class JobService {
   }
 
   /** POST /analysis/start with `{query, depth?}`. */
-  async start(caller: Caller, item: JobRequest, idempotencyKey?: string): Promise<StartedJob> {
-    const bodyHash = requestHash({ kind: 'single', item });
-    const prepared = await this.prepare(caller, item, 0, idempotencyKey, bodyHash);
+  async start(
+    caller: Caller,
+    item: JobRequest,
+    idempotencyKey?: string,
+    mode: JobMode = 'interactive',
+  ): Promise<StartedJob> {
+    const bodyHash = requestHash({ kind: 'single', item, ...modeOf(mode) });
+    const prepared = await this.prepare(caller, item, 0, idempotencyKey, bodyHash, mode);
     if (!prepared.send)
       return { task_id: prepared.task_id, status: prepared.status, replayed: prepared.replayed };
     try {
-      await this.deps.queue.send(encodeJobMessage(prepared.task_id));
+      await this.deps.queue.send(
+        mode === 'batch' ? this.batchMessage([prepared.task_id]) : encodeJobMessage(prepared.task_id),
+      );
     } catch (err) {
       await this.markEnqueueFailed(prepared.task_id, err);
       throw new UpstreamUnavailableError(
@@ -95,19 +102,23 @@ export class JobService {
     caller: Caller,
     items: readonly JobRequest[],
     idempotencyKey?: string,
+    mode: JobMode = 'interactive',
   ): Promise<BulkItemResult[]> {
     if (items.length === 0) throw new ValidationError('queries must not be empty');
-    const bodyHash = requestHash({ kind: 'bulk', items: [...items] });
+    const bodyHash = requestHash({ kind: 'bulk', items: [...items], ...modeOf(mode) });
     // Item 0 first: a key reused with another body conflicts there, before any job of this request exists.
-    const first = await this.prepare(caller, items[0] as JobRequest, 0, idempotencyKey, bodyHash);
+    const first = await this.prepare(caller, items[0] as JobRequest, 0, idempotencyKey, bodyHash, mode);
     const rest = await Promise.all(
-      items.slice(1).map((item, i) => this.prepare(caller, item, i + 1, idempotencyKey, bodyHash)),
+      items.slice(1).map((item, i) => this.prepare(caller, item, i + 1, idempotencyKey, bodyHash, mode)),
     );
     const prepared = [first, ...rest];
     const toSend = prepared.filter((p) => p.send);
-    const sent = await this.deps.queue.sendBatch(
-      toSend.map((p) => ({ id: p.task_id, body: encodeJobMessage(p.task_id) })),
-    );
+    const sent =
+      mode === 'batch'
+        ? await this.sendGroup(toSend.map((p) => p.task_id))
+        : await this.deps.queue.sendBatch(
+            toSend.map((p) => ({ id: p.task_id, body: encodeJobMessage(p.task_id) })),
+          );
     const failures = new Map(
       sent.filter((r): r is Extract<QueueSendResult, { ok: false }> => !r.ok).map((r) => [r.id, r]),
     );
@@ -147,8 +158,31 @@ export class JobService {
     request: StartRequest,
     idempotencyKey?: string,
   ): Promise<StartedJob | { results: BulkItemResult[] }> {
-    if (request.kind === 'single') return this.start(caller, request.item, idempotencyKey);
-    return { results: await this.startBulk(caller, request.items, idempotencyKey) };
+    const mode = request.mode ?? 'interactive';
+    if (request.kind === 'single') return this.start(caller, request.item, idempotencyKey, mode);
+    return { results: await this.startBulk(caller, request.items, idempotencyKey, mode) };
+  }
+
+  /** One message for the whole group: the worker submits its analyses as one Message Batch. */
+  private batchMessage(taskIds: string[]): string {
+    return encodeBatchGroupMessage({
+      attempt_id: this.newId(),
+      task_ids: taskIds,
+      polls: 0,
+      turns: {},
+      retries: {},
+    });
+  }
+
+  private async sendGroup(taskIds: string[]): Promise<QueueSendResult[]> {
+    if (taskIds.length === 0) return [];
+    try {
+      const { messageId } = await this.deps.queue.send(this.batchMessage(taskIds));
+      return taskIds.map((id) => ({ id, ok: true, messageId }));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return taskIds.map((id) => ({ id, ok: false, code: 'SendFailed', message }));
+    }
   }
 
   /** The job as its owner sees it; another user's, another org's, an expired or unknown task → 404. */
@@ -163,6 +197,7 @@ export class JobService {
       progress: job.progress,
       query: job.query,
       depth: job.depth,
+      mode: job.mode ?? 'interactive',
       attempts: job.attempts,
       created_at: job.created_at,
       started_at: job.started_at ?? null,
@@ -190,7 +225,7 @@ export class JobService {
     return job.ttl < Math.floor(this.now() / 1000);
   }
 
-  private newJob(caller: Caller, taskId: string, item: JobRequest): Job {
+  private newJob(caller: Caller, taskId: string, item: JobRequest, mode: JobMode): Job {
     const now = this.now();
     const iso = new Date(now).toISOString();
     return {
@@ -201,6 +236,7 @@ export class JobService {
       progress: 0,
       query: item.query,
       depth: item.depth,
+      ...(mode === 'batch' ? { mode } : {}),
       attempts: 0,
       created_at: iso,
       updated_at: iso,
@@ -214,6 +250,7 @@ export class JobService {
     index: number,
     idempotencyKey: string | undefined,
     bodyHash: string,
+    mode: JobMode,
   ): Promise<Prepared> {
     let taskId = this.newId();
     let replayed = false;
@@ -238,16 +275,16 @@ export class JobService {
     }
 
     if (!replayed) {
-      if (await this.deps.jobs.create(this.newJob(caller, taskId, item))) {
+      if (await this.deps.jobs.create(this.newJob(caller, taskId, item, mode))) {
         return { index, task_id: taskId, status: 'QUEUED', replayed, send: true };
       }
       // A concurrent request with the same key saw our record before our job existed, created the job
       // itself and sends it: answer that job without a second message.
       if (idempotencyKey === undefined) throw new Error(`Job ${taskId} already exists`);
-      const current = await this.prepareReplay(caller, item, index, taskId);
+      const current = await this.prepareReplay(caller, item, index, taskId, mode);
       return { ...current, replayed: false };
     }
-    return this.prepareReplay(caller, item, index, taskId);
+    return this.prepareReplay(caller, item, index, taskId, mode);
   }
 
   /** Same key and body again: report the job, and re-send it only where its first send cannot have worked. */
@@ -256,11 +293,12 @@ export class JobService {
     item: JobRequest,
     index: number,
     taskId: string,
+    mode: JobMode,
   ): Promise<Prepared> {
     let job = await this.deps.jobs.get(taskId);
     if (!job) {
       // The first request died between the key and the job write (or is in that gap right now).
-      if (await this.deps.jobs.create(this.newJob(caller, taskId, item))) {
+      if (await this.deps.jobs.create(this.newJob(caller, taskId, item, mode))) {
         return { index, task_id: taskId, status: 'QUEUED', replayed: true, send: true };
       }
       job = await this.deps.jobs.get(taskId);
@@ -297,6 +335,11 @@ function enqueueError(_message: string): JobError {
     code: 'enqueue_failed',
     message: 'The queue did not accept the job; retry with the same Idempotency-Key',
   };
+}
+
+/** Interactive stays out of the hash, so keys of requests made before modes existed still match. */
+function modeOf(mode: JobMode): { mode?: JobMode } {
+  return mode === 'batch' ? { mode } : {};
 }
 
 function requestHash(request: StartRequest): string {

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/types';
 import { logger } from '../observability/logger';
 import { createSqsClient, type Queue, SqsQueue } from '../queue/queue';
+import { createSqsSender } from '../queue/sqs-send';
 import { getDb } from '../runtime/db';
 import type { FunctionRoot } from '../runtime/root';
 import { getJobsConfig, type JobsConfig } from './config';
@@ -112,13 +113,16 @@ export interface WorkerJobs {
   config: JobsConfig;
   jobs: DynamoJobStore;
   results: JobResultStore;
+  /** The analysis queue, for batch-mode groups' delayed checks (undefined without ANALYSIS_QUEUE_URL). */
+  queue: Pick<Queue, 'send'> | undefined;
 }
 
 let sharedWorker: WorkerJobs | undefined;
 
 /**
  * The worker's jobs stores (its profile must declare `jobs` and `db`), built once per instance. Kept apart
- * from `jobsFor` so the worker's bundle carries neither the SQS client nor the start/status service.
+ * from `jobsFor` so the worker's bundle carries no start/status service. Its queue sends only the delayed
+ * checks of batch-mode groups.
  */
 export function workerJobsFor(root: FunctionRoot): WorkerJobs {
   root.require('jobs');
@@ -129,10 +133,19 @@ export function workerJobsFor(root: FunctionRoot): WorkerJobs {
       region: config.AWS_REGION,
       endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
     });
+    // one signed call, not @aws-sdk/client-sqs: the worker's bundle is at its 1 MiB budget
+    const queue = config.ANALYSIS_QUEUE_URL
+      ? createSqsSender({
+          queueUrl: config.ANALYSIS_QUEUE_URL,
+          region: config.AWS_REGION,
+          endpoint: config.AWS_ENDPOINT_URL_SQS,
+        })
+      : undefined;
     sharedWorker = {
       config,
       jobs: new DynamoJobStore(doc, config.JOBS_TABLE),
       results: new LazyJobResultStore(() => getDb(root.config)),
+      queue,
     };
   }
   return sharedWorker;

@@ -5,6 +5,10 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const JOB_DEPTHS = ['quick', 'standard', 'deep'] as const;
 export type JobDepth = (typeof JOB_DEPTHS)[number];
 
+/** `interactive`: the agent calls Claude at once; `batch`: through Message Batches at half price (≤ 24 h). */
+export const JOB_MODES = ['interactive', 'batch'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
+
 /** Why a job failed; `code` is stable and machine-readable. */
 export interface JobError {
   code: JobErrorCode;
@@ -42,6 +46,8 @@ export interface Job {
   progress: number;
   query: string;
   depth: JobDepth;
+  /** absent = interactive */
+  mode?: JobMode;
   /** ApproximateReceiveCount of the delivery that last claimed the job (0 until a worker picks it up). */
   attempts: number;
   created_at: string;
@@ -69,6 +75,7 @@ export interface JobView {
   progress: number;
   query: string;
   depth: JobDepth;
+  mode: JobMode;
   attempts: number;
   created_at: string;
   started_at: string | null;

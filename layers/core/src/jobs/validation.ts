@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors';
-import { JOB_DEPTHS, type JobDepth } from './types';
+import { JOB_DEPTHS, JOB_MODES, type JobDepth, type JobMode } from './types';
 
 /** Most analyses one bulk start may enqueue: one SQS SendMessageBatch. */
 export const MAX_BULK_QUERIES = 10;
@@ -12,7 +12,9 @@ export interface JobRequest {
 }
 
 /** A normalised start request: `single` answers `{task_id,status}`, bulk answers `{results:[…]}`. */
-export type StartRequest = { kind: 'single'; item: JobRequest } | { kind: 'bulk'; items: JobRequest[] };
+export type StartRequest = ({ kind: 'single'; item: JobRequest } | { kind: 'bulk'; items: JobRequest[] }) & {
+  mode?: JobMode;
+};
 
 const depthSchema = z.enum(JOB_DEPTHS);
 
@@ -35,6 +37,8 @@ export function startBodySchema(maxQueryChars: number) {
     .strictObject({
       query: query.optional(),
       depth: depthSchema.optional(),
+      /** `batch`: every analysis of the request through Claude's Message Batches API, at half the price */
+      mode: z.enum(JOB_MODES).optional(),
       queries: z
         .array(item)
         .min(1, 'queries must not be empty')
@@ -48,15 +52,18 @@ export function startBodySchema(maxQueryChars: number) {
     })
     .transform((body): StartRequest => {
       const depth = body.depth ?? 'standard';
+      // interactive stays implicit, so the body hash (Idempotency-Key) of existing requests is unchanged
+      const mode = body.mode === 'batch' ? { mode: 'batch' as const } : {};
       if (body.queries !== undefined) {
         return {
+          ...mode,
           kind: 'bulk',
           items: body.queries.map((q) =>
             typeof q === 'string' ? { query: q, depth } : { query: q.query, depth: q.depth ?? depth },
           ),
         };
       }
-      return { kind: 'single', item: { query: body.query ?? '', depth } };
+      return { ...mode, kind: 'single', item: { query: body.query ?? '', depth } };
     });
 }
 

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isAppError } from '../errors';
-import type { MetricsSink } from '../observability/metrics';
+import { type MetricsSink, withRequestMetrics } from '../observability/metrics';
+import { type BatchWorkerDeps, processBatchGroupMessage } from './batch-worker';
 import type { JobStore } from './job-store';
 import type { JobsLogger } from './logger';
-import { decodeJobMessage } from './message';
+import { decodeAnyJobMessage, decodeJobMessage } from './message';
 import type { JobResultStore } from './result-store';
 import type { Job, JobError, JobResultRef, RunAnalysis } from './types';
 
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   /** QueueLag (sent → claimed), JobDuration, and counts JobSucceeded / JobFailed / JobRetried. */
   metrics?: MetricsSink;
   newAttemptId?: () => string;
+  /** `"mode": "batch"` groups (Message Batches); without it such a message fails (→ DLQ). */
+  batch?: Omit<BatchWorkerDeps, 'worker'>;
 }
 
 /** What happened to one message; every outcome but a thrown error deletes the message. */
@@ -220,7 +223,7 @@ async function handleFailure(
   throw err;
 }
 
-async function storeResult(
+export async function storeResult(
   deps: WorkerDeps,
   job: Job,
   attemptId: string,
@@ -251,6 +254,16 @@ async function storeResult(
   return lost();
 }
 
+/** A job message, or a batch-mode group's message; each record's metrics are written once, at its end. */
+export function processAnyMessage(deps: WorkerDeps, record: SQSRecord): Promise<unknown> {
+  return withRequestMetrics(async () => {
+    const decoded = decodeAnyJobMessage(record.body);
+    if (decoded.kind === 'job') return processJobMessage(deps, record);
+    if (!deps.batch) throw new Error('This worker is not configured for batch-mode jobs');
+    return processBatchGroupMessage({ ...deps.batch, worker: deps }, decoded.message, receiveCount(record));
+  });
+}
+
 /**
  * The worker Lambda: an SQS batch → partial batch response (`batchItemFailures` lists what to redeliver).
  * Records run one after another (Powertools would run a batch's records in parallel): one agent run at a time
@@ -263,7 +276,7 @@ export function createJobWorkerHandler(
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
     const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, (record: SQSRecord) => processJobMessage(deps, record), processor, {
+    return processPartialResponse(event, (record: SQSRecord) => processAnyMessage(deps, record), processor, {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
       processInParallel: false,

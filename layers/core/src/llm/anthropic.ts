@@ -95,7 +95,7 @@ function toUsage(u: Anthropic.Usage | undefined): TokenUsage {
   };
 }
 
-function toResponse(message: Anthropic.Message): LlmResponse {
+export function toResponse(message: Anthropic.Message): LlmResponse {
   const content: Array<LlmTextBlock | LlmToolUseBlock> = [];
   for (const block of message.content) {
     if (block.type === 'text') content.push({ type: 'text', text: block.text });

@@ -19,6 +19,8 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
 
 export const CACHE_WRITE_MULTIPLIER = 1.25;
 export const CACHE_READ_MULTIPLIER = 0.1;
+/** Message Batches API: every token (input, output, cache reads and writes) at half the list price. */
+export const BATCH_PRICE_MULTIPLIER = 0.5;
 
 /** Exact id, or a dated snapshot of a listed model (`claude-sonnet-5-5-20261015`). */
 export function priceFor(model: string, override?: ModelPrice): ModelPrice | undefined {
@@ -29,18 +31,22 @@ export function priceFor(model: string, override?: ModelPrice): ModelPrice | und
   return base ? MODEL_PRICES[base] : undefined;
 }
 
-/** Cost in USD, rounded to 1e-6 (the `decisions.cost_usd` precision); 0 for models without a price. */
-export function costUsd(model: string, tokens: TokenUsage, override?: ModelPrice): number {
+/**
+ * Cost in USD, rounded to 1e-6 (the `decisions.cost_usd` precision); 0 for models without a price.
+ * `multiplier` scales the whole price (BATCH_PRICE_MULTIPLIER for Message Batches).
+ */
+export function costUsd(model: string, tokens: TokenUsage, override?: ModelPrice, multiplier = 1): number {
   const price = priceFor(model, override);
   if (!price) return 0;
   const input =
     tokens.input_tokens +
     tokens.cache_creation_input_tokens * CACHE_WRITE_MULTIPLIER +
     tokens.cache_read_input_tokens * CACHE_READ_MULTIPLIER;
-  const usd = (input * price.inputPerMTok + tokens.output_tokens * price.outputPerMTok) / 1_000_000;
+  const usd =
+    ((input * price.inputPerMTok + tokens.output_tokens * price.outputPerMTok) * multiplier) / 1_000_000;
   return Math.round(usd * 1e6) / 1e6;
 }
 
-export function toUsage(model: string, tokens: TokenUsage, override?: ModelPrice): Usage {
-  return { ...tokens, cost_usd: costUsd(model, tokens, override) };
+export function toUsage(model: string, tokens: TokenUsage, override?: ModelPrice, multiplier = 1): Usage {
+  return { ...tokens, cost_usd: costUsd(model, tokens, override, multiplier) };
 }

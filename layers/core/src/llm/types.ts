@@ -73,6 +73,8 @@ export interface LlmCallOptions {
 export interface Llm {
   readonly kind: 'anthropic' | 'offline';
   readonly model: string;
+  /** Scales the list price of this model's tokens (0.5 when the calls go through Message Batches). */
+  readonly priceMultiplier?: number;
   complete(request: LlmRequest, options?: LlmCallOptions): Promise<LlmResponse>;
   /** Input tokens of a request (the API's count where available, else an estimate). */
   countTokens(request: Pick<LlmRequest, 'system' | 'messages' | 'tools'>): Promise<number>;

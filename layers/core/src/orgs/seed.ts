@@ -1,3 +1,4 @@
+import { invalidateDataVersion } from '../analysis/data-version';
 import { hashPassword } from '../auth/password';
 import type { Queryable } from '../db/types';
 import { createOrg, createUser, findUserByEmail } from './users';
@@ -81,6 +82,7 @@ export async function insertMetricRows(
      ON CONFLICT (org_id) DO UPDATE SET version = org_data_versions.version + 1, updated_at = now()`,
     [orgId],
   );
+  invalidateDataVersion(orgId);
 }
 
 /** Idempotent: creates the demo org, user and 24 months × 12 metrics (288 rows) when missing. */

@@ -18,8 +18,11 @@ export type QueueSendResult =
 
 /** The queue seam: SQS in AWS and locally (fauxqs through the same SDK). */
 export interface Queue {
-  /** Sends one message; rejects when SQS did not accept it (after the SDK's own retries). */
-  send(body: string): Promise<{ messageId: string }>;
+  /**
+   * Sends one message; rejects when SQS did not accept it (after the SDK's own retries). `delaySeconds`
+   * (0–900) keeps it invisible that long: a later check without a Lambda waiting.
+   */
+  send(body: string, opts?: { delaySeconds?: number }): Promise<{ messageId: string }>;
   /** Sends up to any number of messages in batches of 10; never rejects: each item reports its own result. */
   sendBatch(messages: readonly QueueMessage[]): Promise<QueueSendResult[]>;
 }
@@ -63,9 +66,14 @@ export class SqsQueue implements Queue {
     readonly queueUrl: string,
   ) {}
 
-  async send(body: string): Promise<{ messageId: string }> {
+  async send(body: string, opts: { delaySeconds?: number } = {}): Promise<{ messageId: string }> {
+    const delay = opts.delaySeconds ? Math.max(0, Math.min(900, Math.round(opts.delaySeconds))) : 0;
     const out = await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: body }),
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: body,
+        ...(delay > 0 ? { DelaySeconds: delay } : {}),
+      }),
     );
     return { messageId: out.MessageId ?? '' };
   }

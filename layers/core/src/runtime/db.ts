@@ -49,7 +49,9 @@ async function open(config: Config): Promise<Db> {
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       ssl: config.DB_SSL,
       password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
+      idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
       onQuery: (ms) => emfSink.timing('DbQueryTime', ms),
+      onAcquire: (ms) => emfSink.timing('DbConnectTime', ms),
     });
   } else if (localDbFactory) {
     // Only the local runtime and tests register one (bin/local/pglite.ts): no function bundle can reach it.

@@ -24,6 +24,8 @@ import { createSearchServices, type SearchServices, setSearchServices } from './
 export interface Services extends SearchServices {
   semantic: SemanticCache;
   agent: Agent;
+  /** The same agent (skills, caches, metrics) over another model, e.g. the Message Batches replay. */
+  agentWith?(llm: Llm): Agent;
 }
 
 export interface ServiceOverrides {
@@ -47,20 +49,23 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
     // borderline candidates: a small Claude model where Claude is configured (issue #10)
     verifier: createQuestionVerifier(loadLlmConfig(), semanticConfig.verifier),
   });
-  const agent = createAgent({
-    db,
-    llm: o.llm,
-    // past_decisions on the same hybrid retrieval as GET /api/v1/decisions/search (full text without pgvector)
-    registry: createBuiltinRegistry({
-      pastDecisions: createHybridPastDecisionsSkill({ db, embeddings, config: retrieval }),
-    }),
-    onSkillResult: (name, ok, ms) => {
-      metrics.timing('SkillDuration', ms, { skill: name });
-      if (!ok) metrics.count('SkillError', { skill: name });
-    },
-    wrapSkillRun: createSkillResultCache(cache.tiered),
+  // past_decisions on the same hybrid retrieval as GET /api/v1/decisions/search (full text without pgvector)
+  const registry = createBuiltinRegistry({
+    pastDecisions: createHybridPastDecisionsSkill({ db, embeddings, config: retrieval }),
   });
-  return { ...search, semantic, agent };
+  const wrapSkillRun = createSkillResultCache(cache.tiered);
+  const agentWith = (llm: Llm | undefined) =>
+    createAgent({
+      db,
+      llm,
+      registry,
+      onSkillResult: (name, ok, ms) => {
+        metrics.timing('SkillDuration', ms, { skill: name });
+        if (!ok) metrics.count('SkillError', { skill: name });
+      },
+      wrapSkillRun,
+    });
+  return { ...search, semantic, agent: agentWith(o.llm), agentWith };
 }
 
 let shared: Promise<Services> | undefined;

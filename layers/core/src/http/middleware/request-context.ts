@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { logger } from '../../observability/logger';
+import { RequestLog } from '../../observability/logger';
 import { emitMetric, MetricUnit } from '../../observability/metrics';
 import type { ApiEvent, ApiResult } from '../types';
 
@@ -10,8 +10,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 let coldStart = true;
 
 /**
- * Correlation id (X-Correlation-Id header if well-formed, else API Gateway's request id), a request-scoped
- * child logger, and on the way out the RequestLatency metric (EMF, dimension route) plus one access log line.
+ * Correlation id (X-Correlation-Id header if well-formed, else API Gateway's request id), request-scoped
+ * log keys, and on the way out the RequestLatency metric (EMF, dimension route) plus one access log line.
  */
 export function requestContext(route: string): MiddlewareObj<ApiEvent, ApiResult> {
   const finish = (event: ApiEvent, response: ApiResult | undefined) => {
@@ -38,7 +38,7 @@ export function requestContext(route: string): MiddlewareObj<ApiEvent, ApiResult
         route,
         correlationId,
         startedAt: performance.now(),
-        log: logger.createChild({ persistentKeys: { correlation_id: correlationId, route } }),
+        log: new RequestLog({ correlation_id: correlationId, route }),
       };
     },
     after: (request) => finish(request.event, request.response ?? undefined),

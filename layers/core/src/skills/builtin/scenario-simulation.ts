@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { mulberry32, normalSampler, percentile } from '../math/random';
+import { latinHypercubeNormals, mulberry32, percentilesOf } from '../math/random';
 import { defineSkill } from '../types';
 
 const Distribution = z.object({
@@ -25,8 +25,19 @@ export const ScenarioSimulationInput = z.object({
 
 export type ScenarioSimulationInput = z.infer<typeof ScenarioSimulationInput>;
 
+/**
+ * Samples actually drawn: Latin hypercube sampling reaches at 2,000 the estimator error plain Monte Carlo has at
+ * 10,000 (measured over 200 seeds: test/unit/skills/scenario-simulation.test.ts), at a fifth of the CPU — the
+ * skill ran on the request's event loop, and 50 concurrent analyses queued behind each other's simulations.
+ */
+export const LHS_MAX_SAMPLES = 2_000;
+
 export interface ScenarioSimulationOutput {
+  /** as requested: the precision asked for (plain Monte Carlo trials) */
   trials: number;
+  /** Latin hypercube samples drawn for that precision (≤ trials) */
+  samples: number;
+  method: 'latin_hypercube';
   seed: number;
   years: number;
   /** profit = years × (revenue − cost) − upfront_cost, per trial */
@@ -41,20 +52,29 @@ export interface ScenarioSimulationOutput {
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
- * Seeded Monte Carlo: each trial draws one yearly revenue and one yearly cost (assumption uncertainty, held
- * for the whole horizon) and computes the total profit.
+ * Seeded Monte Carlo with Latin hypercube sampling: each sample draws one yearly revenue and one yearly cost
+ * (assumption uncertainty, held for the whole horizon) and computes the total profit.
  */
 export function simulateScenario(input: ScenarioSimulationInput): ScenarioSimulationOutput {
-  const normal = normalSampler(mulberry32(input.seed));
+  const n = Math.min(input.trials, LHS_MAX_SAMPLES);
+  const [t1, t2] = latinHypercubeNormals(n, 2, mulberry32(input.seed)) as [Float64Array, Float64Array];
   const rho = input.correlation;
   const residual = Math.sqrt(1 - rho * rho);
+  // revenue = μr + σr·z1, cost = μc + σc·(ρ·z1 + √(1−ρ²)·w) with z1, w independent N(0,1). Profit (before
+  // clipping) depends on (z1, w) only along a = (σr − ρσc, −√(1−ρ²)σc): the hypercube's first axis is turned
+  // onto a (a rotation keeps (z1, w) standard normal), so the profit's quantiles come from a stratified axis.
+  const ax = input.revenue.sd - rho * input.cost.sd;
+  const ay = -residual * input.cost.sd;
+  const norm = Math.hypot(ax, ay);
+  const [e1x, e1y] = norm > 0 ? [ax / norm, ay / norm] : [1, 0];
   const clip = input.allow_negative ? (v: number) => v : (v: number) => Math.max(0, v);
-  const profits = new Float64Array(input.trials);
+  const profits = new Float64Array(n);
   let sum = 0;
   let losses = 0;
-  for (let i = 0; i < input.trials; i++) {
-    const z1 = normal();
-    const z2 = rho * z1 + residual * normal();
+  for (let i = 0; i < n; i++) {
+    const z1 = t1[i]! * e1x - t2[i]! * e1y;
+    const w = t1[i]! * e1y + t2[i]! * e1x;
+    const z2 = rho * z1 + residual * w;
     const revenue = clip(input.revenue.mean + input.revenue.sd * z1);
     const cost = clip(input.cost.mean + input.cost.sd * z2);
     const profit = input.years * (revenue - cost) - input.upfront_cost;
@@ -62,29 +82,32 @@ export function simulateScenario(input: ScenarioSimulationInput): ScenarioSimula
     sum += profit;
     if (profit < 0) losses++;
   }
-  const mean = sum / input.trials;
+  const mean = sum / n;
   let squares = 0;
   for (const p of profits) squares += (p - mean) ** 2;
-  const sorted = Array.from(profits).sort((a, b) => a - b);
+  // three order statistics by quickselect, not a sort of every trial (same values: exact percentiles)
+  const [p10, p50, p90] = percentilesOf(profits, [0.1, 0.5, 0.9]) as [number, number, number];
   return {
     trials: input.trials,
+    samples: n,
+    method: 'latin_hypercube',
     seed: input.seed,
     years: input.years,
-    p10: round(percentile(sorted, 0.1)),
-    p50: round(percentile(sorted, 0.5)),
-    p90: round(percentile(sorted, 0.9)),
+    p10: round(p10),
+    p50: round(p50),
+    p90: round(p90),
     mean: round(mean),
-    sd: round(Math.sqrt(squares / Math.max(1, input.trials - 1))),
-    probability_of_loss: round(losses / input.trials, 4),
+    sd: round(Math.sqrt(squares / Math.max(1, n - 1))),
+    probability_of_loss: round(losses / n, 4),
   };
 }
 
 export const scenarioSimulation = defineSkill({
   name: 'scenario_simulation',
-  version: '1.0.0',
+  version: '1.1.0',
   dependsOn: 'pure',
   description:
-    'Seeded Monte Carlo over yearly revenue and cost assumptions (normal distributions, optionally correlated) for a horizon of years with an optional up-front cost: P10/P50/P90 and mean of total profit and the probability of a loss. The same seed always gives the same numbers.',
+    'Seeded Monte Carlo (Latin hypercube sampling) over yearly revenue and cost assumptions (normal distributions, optionally correlated) for a horizon of years with an optional up-front cost: P10/P50/P90 and mean of total profit and the probability of a loss. The same seed always gives the same numbers.',
   input: ScenarioSimulationInput,
   run: async (input) => simulateScenario(input),
   figures: (o: ScenarioSimulationOutput) => ({
