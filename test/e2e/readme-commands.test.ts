@@ -36,12 +36,13 @@ const SKIPPED: { pattern: RegExp; reason: string }[] = [
   },
   { pattern: /^printf .*> metrics\.csv$/, reason: 'prepares the file for import-metrics (skipped above)' },
   {
-    pattern: /^npm run load\b|^TARGET_URL=/,
-    reason: 'artillery is fetched by npx from the registry and runs for minutes',
+    pattern: /^npm run load\b|^TARGET_URL=|^TARGET=|^LOAD_RUNTIME=|load\/setup-users\.ts/,
+    reason: 'the load test installs artillery under load/ and runs for minutes (or needs a deployed stage)',
   },
   {
-    pattern: /^npm run bench\b|^npm run bundle-size\b/,
-    reason: 'benchmarks and bundling take minutes; load/report-html.ts is unit-tested',
+    pattern: /^npm run (bench|bundle-size|eval|cost)\b/,
+    reason:
+      'benchmarks, the labelled-set evaluation, bundling and the cost report (a synth) take minutes; their parts are unit-tested',
   },
   {
     pattern: /^npm run (synth|deploy|destroy)\b|^aws |^npx cdk\b/,
