@@ -19,7 +19,7 @@ export interface DataStackProps extends StackProps {
 
 /**
  * Network and state: VPC, Aurora PostgreSQL Serverless v2 behind RDS Proxy (+ migrations on deploy), the L2
- * cache, DynamoDB (jobs, idempotency), the analysis queue and its DLQ, and the application secrets.
+ * cache, DynamoDB (jobs and their Idempotency-Keys), the analysis queue and its DLQ, and the application secrets.
  */
 export class DataStack extends Stack {
   readonly network: Network;
@@ -28,7 +28,6 @@ export class DataStack extends Stack {
   readonly cache: L2Cache;
   readonly migration: DbMigration;
   readonly jobsTable: dynamodb.TableV2;
-  readonly idempotencyTable: dynamodb.TableV2;
   readonly analysisQueue: sqs.Queue;
   readonly analysisDlq: sqs.Queue;
   readonly jwtSecret: secretsmanager.Secret;
@@ -63,18 +62,6 @@ export class DataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: stage.retainData,
       removalPolicy,
-    });
-
-    this.idempotencyTable = new dynamodb.TableV2(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      timeToLiveAttribute: 'expiration',
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.idempotencyTable).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'Idempotency records live for hours and are recreated by the next request; restoring them has no value.',
     });
 
     this.analysisDlq = new sqs.Queue(this, 'AnalysisDlq', {
