@@ -34,18 +34,21 @@ export function parseEmf(line: string): MetricPoint[] | undefined {
   } catch {
     return undefined;
   }
-  const meta = doc._aws?.CloudWatchMetrics?.[0];
-  if (!meta) return undefined;
-  const dims: Record<string, string> = {};
-  for (const set of meta.Dimensions ?? [])
-    for (const d of set) if (typeof doc[d] === 'string') dims[d] = doc[d] as string;
+  const metas = doc._aws?.CloudWatchMetrics ?? [];
+  if (metas.length === 0) return undefined;
   const t = doc._aws?.Timestamp ?? Date.now();
   const points: MetricPoint[] = [];
-  for (const m of meta.Metrics) {
-    const raw = doc[m.Name];
-    for (const value of Array.isArray(raw) ? raw : [raw]) {
-      if (typeof value === 'number' && Number.isFinite(value)) {
-        points.push({ t, name: m.Name, unit: m.Unit ?? 'None', value, dims });
+  // One line may carry several directives (a request's metrics packed together), each with its dimensions.
+  for (const meta of metas) {
+    const dims: Record<string, string> = {};
+    for (const set of meta.Dimensions ?? [])
+      for (const d of set) if (typeof doc[d] === 'string') dims[d] = doc[d] as string;
+    for (const m of meta.Metrics) {
+      const raw = doc[m.Name];
+      for (const value of Array.isArray(raw) ? raw : [raw]) {
+        if (typeof value === 'number' && Number.isFinite(value)) {
+          points.push({ t, name: m.Name, unit: m.Unit ?? 'None', value, dims });
+        }
       }
     }
   }

@@ -204,6 +204,8 @@ export const JobView = z
     progress: z.number(),
     query: z.string(),
     depth: z.enum(['quick', 'standard', 'deep']),
+    /** interactive (the model answers at once) or batch (Message Batches: half the token price, slower) */
+    mode: z.enum(['interactive', 'batch']),
     attempts: z.number().int(),
     created_at: Timestamp,
     started_at: Timestamp.nullable(),
