@@ -25,13 +25,14 @@ function sendJson(res: ServerResponse, status: number, code: string, message: st
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The request body, or undefined (and the request destroyed) once it exceeds `max` bytes. */
+export function readBody(req: IncomingMessage, max = GATEWAY_MAX_BODY): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > GATEWAY_MAX_BODY) {
+      if (size > max) {
         resolve(undefined);
         req.destroy();
         return;
