@@ -3,7 +3,7 @@
  * page computes the CloudWatch dashboard's widgets from it, and headless Chromium renders every chart with
  * data. Set DASHBOARD_SCREENSHOT=docs/dashboard.png to refresh the screenshot in docs/.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,25 +17,12 @@ import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/see
 import { setServices } from '../../layers/core/src/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import { addUser } from '../support/api';
+import { headlessChromium } from '../support/chromium';
 import { postSse } from '../support/sse-client';
 
 const run = promisify(execFile);
 
-function chromiumPath(): string | undefined {
-  for (const bin of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('which', [bin], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return undefined;
-}
-
-const chromium = chromiumPath();
-if (!chromium && process.env.CI === 'true') {
-  throw new Error("CI=true but no headless Chromium: .ci/run installs Debian's chromium package");
-}
+const chromium = headlessChromium();
 const CHROME_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -4,7 +4,7 @@
  * base can answer with), and true: real responses of every route — JSON bodies, stream events, errors —
  * validate against it (ajv, JSON Schema 2020-12). GET /docs is a self-contained page.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,26 +18,14 @@ import { hashPassword } from '../../layers/core/src/auth/password';
 import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
 import { createOrg, createUser } from '../../layers/core/src/orgs/users';
 import { startTestApi, type TestUser } from '../support/api';
+import { headlessChromium } from '../support/chromium';
 import { postSse } from '../support/sse-client';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON documents are inspected freely
 type Json = Record<string, any>;
 type Api = Awaited<ReturnType<typeof startTestApi>>;
 
-function chromiumPath(): string | undefined {
-  for (const bin of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('which', [bin], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return undefined;
-}
-const chromium = chromiumPath();
-if (!chromium && process.env.CI === 'true') {
-  throw new Error("CI=true but no headless Chromium: .ci/run installs Debian's chromium package");
-}
+const chromium = headlessChromium();
 
 /** Every error code a throw site or the local gateway can answer with, found in the source. */
 function errorCodesInSource(): Set<string> {
