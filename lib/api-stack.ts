@@ -290,7 +290,11 @@ function bindNeeds(
       throw new Error(`${fn.id}: only the migration handler connects as the master user`);
     fn.bindDatabase(access === 'write' ? data.database.writeBinding : data.database.readBinding);
   }
-  if (needs.cache) fn.bindCache(data.cache.binding);
+  if (needs.cache) {
+    fn.bindCache(data.cache.binding);
+    // the local share each instance enforces when Redis cannot answer
+    fn.setEnv('RATE_LIMIT_INSTANCES', String(stage.rateLimitInstances));
+  }
   if (needs.jwt) fn.bindSecret('JWT_SECRET_ARN', data.jwtSecret);
   if (needs.llm || needs.llmKey) {
     fn.setEnv('LLM_PROVIDER', stage.llmProvider);

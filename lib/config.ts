@@ -72,6 +72,12 @@ export const StageSettingsSchema = z.object({
    */
   workerMaxConcurrency: z.number().int().min(2).max(1000),
   /**
+   * Warm instances a rate-limiting function is expected to run at once: with Redis unreachable each instance
+   * admits `ceil(limit / this)` (RATE_LIMIT_INSTANCES), so the limits still hold; too low over-admits, too high
+   * is stricter than the limit while Redis is down.
+   */
+  rateLimitInstances: z.number().int().min(1).max(1000),
+  /**
    * Records per worker invocation, run one after another. Each may take nearly the worker's whole time-out (its
    * agent deadline), so 1 unless analyses are known to be short.
    */

@@ -25,6 +25,7 @@ const VAR_NEED: Record<string, (n: FunctionNeeds) => boolean> = {
   DB_SSL: (n) => n.db,
   DB_IAM_AUTH: (n) => n.db,
   CACHE_PROVIDER: (n) => n.cache,
+  RATE_LIMIT_INSTANCES: (n) => n.cache,
   REDIS_URL: (n) => n.cache,
   UPSTASH_SECRET_ARN: (n) => n.cache,
   JWT_SECRET_ARN: (n) => n.jwt,
@@ -114,6 +115,8 @@ describe.each(['dev', 'prod'] as const)('needs, environment and configuration ag
   it('sets the providers explicitly and derives each agent deadline from what its caller waits', () => {
     const expectedEmbeddings = stage === 'prod' ? 'bedrock' : 'offline';
     for (const f of deployed(s)) {
+      // with Redis down each instance enforces its share of the limits: the stage says how many to expect
+      if (f.needs.cache) expect(f.env.RATE_LIMIT_INSTANCES, f.id).toBe(stage === 'dev' ? '2' : '10');
       // source maps cost init time: on in dev (diagnostics), off in prod (the .map files still ship)
       expect(f.env.NODE_OPTIONS, f.id).toBe(stage === 'dev' ? '--enable-source-maps' : undefined);
       if (f.needs.llm || f.needs.llmKey) expect(f.env.LLM_PROVIDER, f.id).toBe('anthropic');
