@@ -25,6 +25,7 @@ import { createServices, setServices } from '../layers/core/src/runtime/services
 import { addUser } from '../test/support/api';
 import { createTestDb } from '../test/support/db';
 import { makeDecision } from '../test/support/fixtures';
+import { PLACES } from './eval/retrieval-set';
 import { summary } from './stats';
 
 const ROWS = Number(process.env.BENCH_SEARCH_ROWS ?? 1000);
@@ -44,18 +45,6 @@ const TOPICS = [
   'the retail segment',
   'our CRM product',
   'cloud hosting',
-];
-const PLACES = [
-  'Germany',
-  'Japan',
-  'Brazil',
-  'Canada',
-  'India',
-  'France',
-  'Mexico',
-  'Kenya',
-  'Spain',
-  'Poland',
 ];
 const question = (i: number) =>
   `Should we ${ACTIONS[i % 5]} ${TOPICS[Math.floor(i / 5) % 5]} ${PLACES[Math.floor(i / 25) % 10]} in year ${2020 + Math.floor(i / 250)}?`;

@@ -10,6 +10,7 @@ import { migrate } from '../layers/core/src/db/migrate';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
 import { toPgVector } from '../layers/core/src/embeddings/vector';
 import { createOrg, createUser } from '../layers/core/src/orgs/users';
+import { PLACES } from './eval/retrieval-set';
 import { summary } from './stats';
 
 const ROWS = Number(process.env.BENCH_VECTOR_ROWS ?? 20_000);
@@ -19,18 +20,6 @@ const WORDS = (
   'office cloud data support sales engineering marketing finance product mobile enterprise customer partner ' +
   'budget runway debt equity region country plan tier pilot risk growth margin revenue cost hardware software'
 ).split(' ');
-const PLACES = [
-  'Germany',
-  'Japan',
-  'Brazil',
-  'Canada',
-  'India',
-  'France',
-  'Mexico',
-  'Kenya',
-  'Spain',
-  'Poland',
-];
 
 let seed = 42;
 const rnd = () => {

@@ -193,7 +193,8 @@ const TOPICS: Array<[string, string, string, string, string]> = [
   ],
 ];
 
-const PLACES = [
+/** The places the generated questions and decisions vary over (also used by the search benches). */
+export const PLACES = [
   'Germany',
   'Japan',
   'Brazil',

@@ -14,6 +14,18 @@ export interface Fused<T> {
   keywordScore: number;
 }
 
+/** Each side's weight as a share of both (0 and 0 when both are 0). */
+function shares(weights: { vector: number; keyword: number }): [number, number] {
+  const total = weights.vector + weights.keyword;
+  return total > 0 ? [weights.vector / total, weights.keyword / total] : [0, 0];
+}
+
+/** The k best by fused score; ties by vector score, then id. */
+function bestFirst<T>(fused: Fused<T>[], k: number): Fused<T>[] {
+  fused.sort((a, b) => b.score - a.score || b.vectorScore - a.vectorScore || (a.id < b.id ? -1 : 1));
+  return fused.slice(0, k);
+}
+
 /**
  * Weighted score fusion. Each side is normalised to 0..1 first: cosine similarity is clamped to [0, 1]
  * (it already is an absolute scale), full-text ranks are divided by the best rank in the set (ts_rank has
@@ -25,9 +37,7 @@ export function fuseScores<T>(
   weights: { vector: number; keyword: number },
   k: number,
 ): Fused<T>[] {
-  const total = weights.vector + weights.keyword;
-  const wv = total > 0 ? weights.vector / total : 0;
-  const wk = total > 0 ? weights.keyword / total : 0;
+  const [wv, wk] = shares(weights);
   const maxRank = keyword.reduce((m, c) => Math.max(m, c.score), 0);
   const byId = new Map<string, Fused<T>>();
   for (const c of vector) {
@@ -42,8 +52,7 @@ export function fuseScores<T>(
   }
   const out = [...byId.values()];
   for (const f of out) f.score = wv * f.vectorScore + wk * f.keywordScore;
-  out.sort((a, b) => b.score - a.score || b.vectorScore - a.vectorScore || (a.id < b.id ? -1 : 1));
-  return out.slice(0, k);
+  return bestFirst(out, k);
 }
 
 /**
@@ -58,9 +67,7 @@ export function fuseMinMax<T>(
   weights: { vector: number; keyword: number },
   k: number,
 ): Fused<T>[] {
-  const total = weights.vector + weights.keyword;
-  const wv = total > 0 ? weights.vector / total : 0;
-  const wk = total > 0 ? weights.keyword / total : 0;
+  const [wv, wk] = shares(weights);
   const scale = (side: readonly Scored<T>[]) => {
     const lo = Math.min(...side.map((c) => c.score));
     const hi = Math.max(...side.map((c) => c.score));
@@ -72,8 +79,7 @@ export function fuseMinMax<T>(
   const nk = new Map(keyword.map((c) => [c.id, sk(c.score)]));
   const base = fuseScores(vector, keyword, weights, vector.length + keyword.length);
   for (const f of base) f.score = wv * (nv.get(f.id) ?? 0) + wk * (nk.get(f.id) ?? 0);
-  base.sort((a, b) => b.score - a.score || b.vectorScore - a.vectorScore || (a.id < b.id ? -1 : 1));
-  return base.slice(0, k);
+  return bestFirst(base, k);
 }
 
 /**
@@ -89,9 +95,7 @@ export function fuseRrf<T>(
   k: number,
   k0 = 60,
 ): Fused<T>[] {
-  const total = weights.vector + weights.keyword;
-  const wv = total > 0 ? weights.vector / total : 0;
-  const wk = total > 0 ? weights.keyword / total : 0;
+  const [wv, wk] = shares(weights);
   const base = fuseScores(vector, keyword, weights, vector.length + keyword.length);
   const rankOf = (side: readonly Scored<T>[]) => {
     const sorted = [...side].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -106,8 +110,7 @@ export function fuseRrf<T>(
     const s = (a ? wv / (k0 + a) : 0) + (b ? wk / (k0 + b) : 0);
     f.score = max > 0 ? s / max : 0;
   }
-  base.sort((a, b) => b.score - a.score || b.vectorScore - a.vectorScore || (a.id < b.id ? -1 : 1));
-  return base.slice(0, k);
+  return bestFirst(base, k);
 }
 
 /** The configured fusion (RETRIEVAL_FUSION, weights, RRF k) — one place for the route and the skill. */
