@@ -22,10 +22,10 @@ if (!process.env.DATABASE_URL && !process.env.PGLITE_DIR) {
 }
 if (process.env.PGLITE_DIR) mkdirSync(process.env.PGLITE_DIR, { recursive: true });
 
-const { getConfig } = await import('../layers/core/src/config');
-const { getDb, registerLocalDb } = await import('../layers/core/src/runtime/db');
+const { getConfig } = await import('#core/config');
+const { getDb, registerLocalDb } = await import('#core/runtime/db');
 const { createPgliteDb } = await import('./local/pglite');
-const { DEMO } = await import('../layers/core/src/orgs/seed');
+const { DEMO } = await import('#core/orgs/seed');
 const { startLocalServer } = await import('./local/server');
 
 const config = getConfig();

@@ -1,4 +1,4 @@
-import type { FunctionNeeds } from '../layers/core/src/runtime/needs';
+import type { FunctionNeeds } from '#core/runtime/needs';
 
 /**
  * The API's routes: one Lambda per route. The CDK stack (lib/) and the local runtime (bin/local.ts) both read

@@ -1,6 +1,6 @@
 import { ANALYSIS_WORKER, DB_MIGRATE, type FunctionSpec, ROUTES, type RouteSpec } from '../functions/routes';
 
-export type { FunctionNeeds } from '../layers/core/src/runtime/needs';
+export type { FunctionNeeds } from '#core/runtime/needs';
 export { ANALYSIS_WORKER, DB_MIGRATE, type FunctionSpec };
 
 /** The queue's visibility time-out: at least 6× the worker's time-out (AWS guidance for SQS event sources). */

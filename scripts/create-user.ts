@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { hashPassword } from '#core/auth/password';
+import { loadConfig } from '#core/config';
+import { migrate } from '#core/db/migrate';
+import { createOrg, createUser, findUserByEmail } from '#core/orgs/users';
+import { getDb, registerLocalDb } from '#core/runtime/db';
 import { refuseWhileLocked } from '../bin/local/lock';
 import { createPgliteDb } from '../bin/local/pglite';
-import { hashPassword } from '../layers/core/src/auth/password';
-import { loadConfig } from '../layers/core/src/config';
-import { migrate } from '../layers/core/src/db/migrate';
-import { createOrg, createUser, findUserByEmail } from '../layers/core/src/orgs/users';
-import { getDb, registerLocalDb } from '../layers/core/src/runtime/db';
 
 const { values } = parseArgs({
   options: {

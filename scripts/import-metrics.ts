@@ -9,14 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '#core/config';
+import { migrate } from '#core/db/migrate';
+import { isAppError } from '#core/errors';
+import { importMetrics, parseMetricsCsv, validateMetricRows } from '#core/orgs/metrics-import';
+import { findUserByEmail } from '#core/orgs/users';
+import { getDb, registerLocalDb } from '#core/runtime/db';
 import { refuseWhileLocked } from '../bin/local/lock';
 import { createPgliteDb } from '../bin/local/pglite';
-import { loadConfig } from '../layers/core/src/config';
-import { migrate } from '../layers/core/src/db/migrate';
-import { isAppError } from '../layers/core/src/errors';
-import { importMetrics, parseMetricsCsv, validateMetricRows } from '../layers/core/src/orgs/metrics-import';
-import { findUserByEmail } from '../layers/core/src/orgs/users';
-import { getDb, registerLocalDb } from '../layers/core/src/runtime/db';
 
 const { values } = parseArgs({
   options: { 'org-id': { type: 'string' }, email: { type: 'string' }, file: { type: 'string' } },

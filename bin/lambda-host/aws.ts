@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { createSqsClient } from '../../layers/core/src/queue/queue';
+import { createSqsClient } from '#core/queue/queue';
 import { startSecretsManager } from './secrets-manager';
 import type { Assembly, LocalBindings, ResourceRef } from './template';
 

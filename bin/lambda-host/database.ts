@@ -1,5 +1,5 @@
-import { createPgDb } from '../../layers/core/src/db/pg';
-import { DEMO, seedDemo } from '../../layers/core/src/orgs/seed';
+import { createPgDb } from '#core/db/pg';
+import { DEMO, seedDemo } from '#core/orgs/seed';
 
 /**
  * The one PostgreSQL every function instance shares (each instance is its own process with its own pool):

@@ -4,7 +4,7 @@ import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { createSqsClient } from '../../layers/core/src/queue/queue';
+import { createSqsClient } from '#core/queue/queue';
 import { type SqsPoller, startSqsPoller } from '../local/aws/sqs-poller';
 import { type LocalServices, startLocalServices } from './aws';
 import { type Database, openDatabase } from './database';

@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO } from '../../layers/core/src/orgs/seed';
+import { DEMO } from '#core/orgs/seed';
 import { type HostOptions, type LambdaHost, startLambdaHost } from './host';
 import { synth } from './synth';
 

@@ -242,7 +242,7 @@ export function sqsJobsGauge(opts: {
   let client: import('@aws-sdk/client-sqs').SQSClient | undefined;
   const attrs = async (url: string) => {
     const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-    const { createSqsClient } = await import('../../layers/core/src/queue/queue');
+    const { createSqsClient } = await import('#core/queue/queue');
     client ??= createSqsClient({
       region: opts.region ?? 'us-east-1',
       endpoint: opts.endpoint,

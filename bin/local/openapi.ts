@@ -1,16 +1,11 @@
 import * as z from 'zod';
+import { SSE_EVENT_NAMES, StreamQuery } from '#core/analysis/stream-protocol';
+import * as R from '#core/http/api-schemas';
+import { AnalyzeBody, DecisionIdParams, ListDecisionsQuery, LoginBody } from '#core/http/schemas';
+import { SearchDecisionsQuery } from '#core/http/search-schema';
+import { startBodySchema } from '#core/jobs/validation';
+import { MetricRowSchema, MetricsListQuery } from '#core/orgs/metrics-import';
 import { ROUTES, type RouteSpec } from '../../functions/routes';
-import { SSE_EVENT_NAMES, StreamQuery } from '../../layers/core/src/analysis/stream-protocol';
-import * as R from '../../layers/core/src/http/api-schemas';
-import {
-  AnalyzeBody,
-  DecisionIdParams,
-  ListDecisionsQuery,
-  LoginBody,
-} from '../../layers/core/src/http/schemas';
-import { SearchDecisionsQuery } from '../../layers/core/src/http/search-schema';
-import { startBodySchema } from '../../layers/core/src/jobs/validation';
-import { MetricRowSchema, MetricsListQuery } from '../../layers/core/src/orgs/metrics-import';
 
 /**
  * The API's OpenAPI 3.1 description, generated from the route table (functions/routes.ts), the request

@@ -1,7 +1,7 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { detectCapabilities, withTimeout } from '../../layers/core/src/db/capabilities';
-import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '../../layers/core/src/db/types';
+import { detectCapabilities, withTimeout } from '#core/db/capabilities';
+import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '#core/db/types';
 
 export interface PgliteDbOptions {
   /** Folder to persist into; in-memory when omitted. */

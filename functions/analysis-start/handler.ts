@@ -1,11 +1,7 @@
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { jobsFor } from '../../layers/core/src/jobs/runtime';
-import {
-  parseIdempotencyKey,
-  type StartRequest,
-  startBodySchema,
-} from '../../layers/core/src/jobs/validation';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { httpHandler } from '#core/http/handler';
+import { jobsFor } from '#core/jobs/runtime';
+import { parseIdempotencyKey, type StartRequest, startBodySchema } from '#core/jobs/validation';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('analysis-start', needsOf('analysis-start'));

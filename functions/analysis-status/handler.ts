@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { jobsFor } from '../../layers/core/src/jobs/runtime';
-import { statusPathSchema } from '../../layers/core/src/jobs/validation';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { httpHandler } from '#core/http/handler';
+import { jobsFor } from '#core/jobs/runtime';
+import { statusPathSchema } from '#core/jobs/validation';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('analysis-status', needsOf('analysis-status'));

@@ -1,15 +1,12 @@
-import {
-  runAnalysisWithServices,
-  runBatchReplayWithServices,
-} from '../../layers/core/src/jobs/analyzer-runner';
-import { workerJobsFor } from '../../layers/core/src/jobs/runtime';
-import { createJobWorkerHandler } from '../../layers/core/src/jobs/worker';
-import { createAnthropicBatchClient } from '../../layers/core/src/llm/batch';
-import { loadLlmConfig } from '../../layers/core/src/llm/config';
-import { logger } from '../../layers/core/src/observability/logger';
-import { emfSink } from '../../layers/core/src/observability/metrics';
-import { functionRoot } from '../../layers/core/src/runtime/root';
-import { servicesFor } from '../../layers/core/src/runtime/services';
+import { runAnalysisWithServices, runBatchReplayWithServices } from '#core/jobs/analyzer-runner';
+import { workerJobsFor } from '#core/jobs/runtime';
+import { createJobWorkerHandler } from '#core/jobs/worker';
+import { createAnthropicBatchClient } from '#core/llm/batch';
+import { loadLlmConfig } from '#core/llm/config';
+import { logger } from '#core/observability/logger';
+import { emfSink } from '#core/observability/metrics';
+import { functionRoot } from '#core/runtime/root';
+import { servicesFor } from '#core/runtime/services';
 import { needsOf } from '../routes';
 
 const root = functionRoot('analysis-worker', needsOf('analysis-worker'));

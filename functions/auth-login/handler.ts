@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { jwtSettings } from '../../layers/core/src/auth/jwt-settings';
-import { login } from '../../layers/core/src/auth/login';
-import { UnauthorizedError } from '../../layers/core/src/errors';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { LoginBody } from '../../layers/core/src/http/schemas';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { jwtSettings } from '#core/auth/jwt-settings';
+import { login } from '#core/auth/login';
+import { UnauthorizedError } from '#core/errors';
+import { httpHandler } from '#core/http/handler';
+import { LoginBody } from '#core/http/schemas';
+import { dbFor } from '#core/runtime/db';
+import { rateLimiterFor } from '#core/runtime/ratelimit';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('auth-login', needsOf('auth-login'));

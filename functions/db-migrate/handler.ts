@@ -1,8 +1,8 @@
 import { Signer } from '@aws-sdk/rds-signer';
-import { readSecret } from '../../layers/core/src/aws/secrets';
-import { migrate } from '../../layers/core/src/db/migrate';
-import { createPgDb } from '../../layers/core/src/db/pg';
-import { logger } from '../../layers/core/src/observability/logger';
+import { readSecret } from '#core/aws/secrets';
+import { migrate } from '#core/db/migrate';
+import { createPgDb } from '#core/db/pg';
+import { logger } from '#core/observability/logger';
 import { connectionStringWithPassword, signingTarget } from './iam-connection';
 import { handleMigrationEvent, type MigrationEvent, type MigrationResponse } from './migration-resource';
 

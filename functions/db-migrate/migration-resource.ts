@@ -1,4 +1,4 @@
-import type { Db } from '../../layers/core/src/db/types';
+import type { Db } from '#core/db/types';
 
 /** The CloudFormation custom-resource request, as the CDK Provider framework hands it to `onEvent`. */
 export interface MigrationEvent {

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { streamAnalysis } from '../../layers/core/src/analysis/analyze-stream';
-import { STREAM_FORMATS, StreamQuery } from '../../layers/core/src/analysis/stream-protocol';
-import { ValidationError } from '../../layers/core/src/errors';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { AnalyzeBody } from '../../layers/core/src/http/schemas';
-import { parseIdempotencyKey } from '../../layers/core/src/jobs/validation';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
-import { functionRoot } from '../../layers/core/src/runtime/root';
-import { servicesFor } from '../../layers/core/src/runtime/services';
+import { streamAnalysis } from '#core/analysis/analyze-stream';
+import { STREAM_FORMATS, StreamQuery } from '#core/analysis/stream-protocol';
+import { ValidationError } from '#core/errors';
+import { httpHandler } from '#core/http/handler';
+import { AnalyzeBody } from '#core/http/schemas';
+import { parseIdempotencyKey } from '#core/jobs/validation';
+import { dbFor } from '#core/runtime/db';
+import { rateLimiterFor } from '#core/runtime/ratelimit';
+import { functionRoot } from '#core/runtime/root';
+import { servicesFor } from '#core/runtime/services';
 import { needsOf, ROUTES } from '../routes';
 
 const root = functionRoot('decision-analyze-stream', needsOf('decision-analyze-stream'));

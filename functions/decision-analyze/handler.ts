@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { AnalyzeBody } from '../../layers/core/src/http/schemas';
-import { rateLimiterFor } from '../../layers/core/src/runtime/ratelimit';
-import { functionRoot } from '../../layers/core/src/runtime/root';
-import { servicesFor } from '../../layers/core/src/runtime/services';
+import { analyzeDecision } from '#core/analysis/analyze';
+import { httpHandler } from '#core/http/handler';
+import { AnalyzeBody } from '#core/http/schemas';
+import { rateLimiterFor } from '#core/runtime/ratelimit';
+import { functionRoot } from '#core/runtime/root';
+import { servicesFor } from '#core/runtime/services';
 import { needsOf } from '../routes';
 
 const root = functionRoot('decision-analyze', needsOf('decision-analyze'));

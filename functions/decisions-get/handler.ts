@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { getDecision } from '../../layers/core/src/decisions/store';
-import { NotFoundError } from '../../layers/core/src/errors';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { DecisionIdParams } from '../../layers/core/src/http/schemas';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { getDecision } from '#core/decisions/store';
+import { NotFoundError } from '#core/errors';
+import { httpHandler } from '#core/http/handler';
+import { DecisionIdParams } from '#core/http/schemas';
+import { dbFor } from '#core/runtime/db';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('decisions-get', needsOf('decisions-get'));

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { listDecisions } from '../../layers/core/src/decisions/store';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { ListDecisionsQuery } from '../../layers/core/src/http/schemas';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { listDecisions } from '#core/decisions/store';
+import { httpHandler } from '#core/http/handler';
+import { ListDecisionsQuery } from '#core/http/schemas';
+import { dbFor } from '#core/runtime/db';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('decisions-list', needsOf('decisions-list'));

@@ -1,8 +1,8 @@
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { SearchDecisionsQuery } from '../../layers/core/src/http/search-schema';
-import { searchOrgDecisions } from '../../layers/core/src/retrieval/org-search';
-import { functionRoot } from '../../layers/core/src/runtime/root';
-import { searchServicesFor } from '../../layers/core/src/runtime/search-services';
+import { httpHandler } from '#core/http/handler';
+import { SearchDecisionsQuery } from '#core/http/search-schema';
+import { searchOrgDecisions } from '#core/retrieval/org-search';
+import { functionRoot } from '#core/runtime/root';
+import { searchServicesFor } from '#core/runtime/search-services';
 import { needsOf } from '../routes';
 
 const root = functionRoot('decisions-search', needsOf('decisions-search'));

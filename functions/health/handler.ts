@@ -1,6 +1,6 @@
-import { checkHealth, isHealthOperator, publicHealth } from '../../layers/core/src/health';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { checkHealth, isHealthOperator, publicHealth } from '#core/health';
+import { httpHandler } from '#core/http/handler';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('health', needsOf('health'));

@@ -1,12 +1,8 @@
-import { ForbiddenError } from '../../layers/core/src/errors';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import {
-  importMetrics,
-  parseMetricsCsv,
-  validateMetricRows,
-} from '../../layers/core/src/orgs/metrics-import';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { ForbiddenError } from '#core/errors';
+import { httpHandler } from '#core/http/handler';
+import { importMetrics, parseMetricsCsv, validateMetricRows } from '#core/orgs/metrics-import';
+import { dbFor } from '#core/runtime/db';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('org-metrics-import', needsOf('org-metrics-import'));

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { httpHandler } from '../../layers/core/src/http/handler';
-import { listMetrics, MetricsListQuery } from '../../layers/core/src/orgs/metrics-import';
-import { dbFor } from '../../layers/core/src/runtime/db';
-import { functionRoot } from '../../layers/core/src/runtime/root';
+import { httpHandler } from '#core/http/handler';
+import { listMetrics, MetricsListQuery } from '#core/orgs/metrics-import';
+import { dbFor } from '#core/runtime/db';
+import { functionRoot } from '#core/runtime/root';
 import { needsOf } from '../routes';
 
 const root = functionRoot('org-metrics-list', needsOf('org-metrics-list'));

@@ -5,9 +5,9 @@
  * connection, shared L2 under this file's key prefix), swapped in with setServices like a new warm Lambda.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
-import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import { setServices } from '../../layers/core/src/runtime/services';
+import { analyzeDecision } from '#core/analysis/analyze';
+import { demoMetricRows, insertMetricRows } from '#core/orgs/seed';
+import { setServices } from '#core/runtime/services';
 import { analysisRuns, type ScriptedAnalyst } from '../support/analyst-script';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import type { TestUser } from '../support/api';

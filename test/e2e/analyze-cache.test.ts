@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setServices } from '../../layers/core/src/runtime/services';
+import { setServices } from '#core/runtime/services';
 import { startTcpProxy, type TcpProxy } from '../integration/cache/tcp-proxy';
 import { analysisRuns } from '../support/analyst-script';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';

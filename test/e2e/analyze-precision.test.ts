@@ -6,10 +6,10 @@
  * verdict decides, and its tokens and cost are recorded on the decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSemanticCache } from '../../layers/core/src/cache';
-import { VERDICT_TOOL } from '../../layers/core/src/cache/verifier';
-import { createQuestionVerifier } from '../../layers/core/src/llm/verifier';
-import { setServices } from '../../layers/core/src/runtime/services';
+import { createSemanticCache } from '#core/cache/index';
+import { VERDICT_TOOL } from '#core/cache/verifier';
+import { createQuestionVerifier } from '#core/llm/verifier';
+import { setServices } from '#core/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import { FAKE_API_KEY } from '../support/analyze-services';
 import type { TestUser } from '../support/api';

@@ -4,8 +4,8 @@
  * writing, replay of a cached answer, JSON errors before the stream, and a hung upstream ending in an error event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import { setServices } from '../../layers/core/src/runtime/services';
+import { demoMetricRows, insertMetricRows } from '#core/orgs/seed';
+import { setServices } from '#core/runtime/services';
 import { ANALYST_INTRO, ANALYST_OUTRO } from '../support/analyst-script';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import type { TestUser } from '../support/api';

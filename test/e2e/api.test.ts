@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../layers/core/src/auth/jwt';
-import { getConfig } from '../../layers/core/src/config';
+import { issueToken } from '#core/auth/jwt';
+import { getConfig } from '#core/config';
 import { addUser, startTestApi, type TestUser } from '../support/api';
 
 type Api = Awaited<ReturnType<typeof startTestApi>>;

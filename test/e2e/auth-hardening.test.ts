@@ -5,7 +5,7 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConfig } from '../../layers/core/src/config';
+import { getConfig } from '#core/config';
 import { addUser, startTestApi } from '../support/api';
 
 describe('token checks through the API', () => {

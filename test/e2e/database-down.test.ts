@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken } from '#core/auth/jwt';
+import { getConfig } from '#core/config';
+import { createPgDb } from '#core/db/pg';
+import { setDb } from '#core/runtime/db';
 import { startLocalServer } from '../../bin/local/server';
-import { issueToken } from '../../layers/core/src/auth/jwt';
-import { getConfig } from '../../layers/core/src/config';
-import { createPgDb } from '../../layers/core/src/db/pg';
-import { setDb } from '../../layers/core/src/runtime/db';
 import { closedPort } from '../support/ports';
 
 describe('when the database is unreachable', () => {

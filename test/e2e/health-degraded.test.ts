@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../layers/core/src/auth/jwt';
-import { getConfig } from '../../layers/core/src/config';
+import { issueToken } from '#core/auth/jwt';
+import { getConfig } from '#core/config';
 import { startTestApi } from '../support/api';
 import { closedPort } from '../support/ports';
 

@@ -4,8 +4,8 @@
  * cut mid-body — is a 503 with Retry-After (an `error` event with status 503 on the stream), never a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../layers/core/src/runtime/services';
-import { setServices } from '../../layers/core/src/runtime/services';
+import type { Services } from '#core/runtime/services';
+import { setServices } from '#core/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
 import { addUser, type TestUser } from '../support/api';
 import type { FakeAnthropic, FakeReply, RecordedRequest } from '../support/fake-anthropic';

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_COMPANY_DATA_NOTICE } from '../../layers/core/src/analysis/data-notice';
-import { hashPassword } from '../../layers/core/src/auth/password';
-import { createOrg, createUser } from '../../layers/core/src/orgs/users';
+import { NO_COMPANY_DATA_NOTICE } from '#core/analysis/data-notice';
+import { hashPassword } from '#core/auth/password';
+import { createOrg, createUser } from '#core/orgs/users';
 import { addUser, startTestApi, type TestUser } from '../support/api';
 
 type Api = Awaited<ReturnType<typeof startTestApi>>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack } from '../../layers/core/src/cache';
-import { getConfig } from '../../layers/core/src/config';
-import { createServices, type Services, setServices } from '../../layers/core/src/runtime/services';
+import { createCacheStack } from '#core/cache/index';
+import { getConfig } from '#core/config';
+import { createServices, type Services, setServices } from '#core/runtime/services';
 import { deletePrefix, redisCacheConfig, uniquePrefix } from '../integration/cache/redis-support';
 import { addUser, startTestApi, type TestUser } from '../support/api';
 import { dbTargets } from '../support/db';

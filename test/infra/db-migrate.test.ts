@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '#core/db/migrate';
+import { createPgDb } from '#core/db/pg';
+import type { Db } from '#core/db/types';
 import { createPgliteDb } from '../../bin/local/pglite';
 import { connectionStringWithPassword, signingTarget } from '../../functions/db-migrate/iam-connection';
 import {
@@ -8,9 +11,6 @@ import {
   type MigrationDeps,
   PHYSICAL_ID,
 } from '../../functions/db-migrate/migration-resource';
-import { migrate } from '../../layers/core/src/db/migrate';
-import { createPgDb } from '../../layers/core/src/db/pg';
-import type { Db } from '../../layers/core/src/db/types';
 import { closedPort } from '../support/ports';
 
 const unreachableDb = (port: number): Db =>

@@ -1,7 +1,7 @@
 import type { CfnResource as CdkCfnResource } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '#core/config';
 import { ANALYSIS_WORKER, ROUTES } from '../../functions/routes';
-import { loadConfig } from '../../layers/core/src/config';
 import { API_MAX_BODY_BYTES, DB_USERS } from '../../lib/constants';
 import type { AppFunction } from '../../lib/constructs/app-function';
 import { WAF_RULES } from '../../lib/constructs/web-acl';

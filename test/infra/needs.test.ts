@@ -1,12 +1,7 @@
 import type { CfnResource as CdkCfnResource } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFunctionEnv, type FunctionNeeds, missingEnv, requiredEnv } from '#core/runtime/needs';
 import { ANALYSIS_WORKER } from '../../functions/routes';
-import {
-  assertFunctionEnv,
-  type FunctionNeeds,
-  missingEnv,
-  requiredEnv,
-} from '../../layers/core/src/runtime/needs';
 import type { AppFunction } from '../../lib/constructs/app-function';
 import { agentDeadlineMs } from '../../lib/functions';
 import { PROD_CONTEXT, type Synthesized, synthesize } from './support/synth';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLlm } from '../../layers/core/src/agent';
-import { analyzeDecision } from '../../layers/core/src/analysis/analyze';
-import { loadLlmConfig } from '../../layers/core/src/llm/config';
-import type { Dimensions, MetricsSink } from '../../layers/core/src/observability/metrics';
-import { DEMO, seedDemo } from '../../layers/core/src/orgs/seed';
+import { createLlm } from '#core/agent/index';
+import { analyzeDecision } from '#core/analysis/analyze';
+import { loadLlmConfig } from '#core/llm/config';
+import type { Dimensions, MetricsSink } from '#core/observability/metrics';
+import { DEMO, seedDemo } from '#core/orgs/seed';
 import { CACHE_LEVELS, EMF } from '../../lib/constants';
 import { analyzeServices, deleteKeys, uniqueKeyPrefix } from '../support/analyze-services';
 import { createTestDb, type TestDb } from '../support/db';

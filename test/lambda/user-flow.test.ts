@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../layers/core/src/queue/queue';
+import { createSqsClient } from '#core/queue/queue';
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic';
 import { twoTurnAnalysis } from '../support/fake-anthropic-scenarios';
 import { postSse } from '../support/sse-client';

@@ -1,6 +1,6 @@
-import type { MetricsSink } from '../../layers/core/src/observability/metrics';
-import { demoMetricRows, insertMetricRows } from '../../layers/core/src/orgs/seed';
-import type { Services } from '../../layers/core/src/runtime/services';
+import type { MetricsSink } from '#core/observability/metrics';
+import { demoMetricRows, insertMetricRows } from '#core/orgs/seed';
+import type { Services } from '#core/runtime/services';
 import { createScriptedAnalyst, type ScriptedAnalyst, type ScriptedAnalystOptions } from './analyst-script';
 import { analyzeServices, deleteKeys, FAKE_API_KEY, standInLlm, uniqueKeyPrefix } from './analyze-services';
 import { addUser, startTestApi, type TestUser } from './api';

@@ -1,17 +1,12 @@
-import {
-  type CacheStack,
-  createCacheStack,
-  createSemanticCache,
-  loadCacheConfig,
-} from '../../layers/core/src/cache';
-import { getConfig } from '../../layers/core/src/config';
-import type { Db } from '../../layers/core/src/db/types';
-import { createEmbeddings, loadEmbeddingsConfig } from '../../layers/core/src/embeddings';
-import { createAnthropicLlm } from '../../layers/core/src/llm/anthropic';
-import { loadLlmConfig } from '../../layers/core/src/llm/config';
-import type { Llm } from '../../layers/core/src/llm/types';
-import type { Dimensions, MetricsSink } from '../../layers/core/src/observability/metrics';
-import { createServices, type Services } from '../../layers/core/src/runtime/services';
+import { type CacheStack, createCacheStack, createSemanticCache, loadCacheConfig } from '#core/cache/index';
+import { getConfig } from '#core/config';
+import type { Db } from '#core/db/types';
+import { createEmbeddings, loadEmbeddingsConfig } from '#core/embeddings/index';
+import { createAnthropicLlm } from '#core/llm/anthropic';
+import { loadLlmConfig } from '#core/llm/config';
+import type { Llm } from '#core/llm/types';
+import type { Dimensions, MetricsSink } from '#core/observability/metrics';
+import { createServices, type Services } from '#core/runtime/services';
 import { deleteKeys as deleteRedisKeys } from './redis-keys';
 
 /** The machine's Redis (tests share it: every test file uses its own key prefix and deletes it). */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { hashPassword } from '#core/auth/password';
+import type { Db } from '#core/db/types';
+import { createOrg, createUser } from '#core/orgs/users';
+import { setDb } from '#core/runtime/db';
+import { setServices } from '#core/runtime/services';
 import { startLocalServer } from '../../bin/local/server';
-import { hashPassword } from '../../layers/core/src/auth/password';
-import type { Db } from '../../layers/core/src/db/types';
-import { createOrg, createUser } from '../../layers/core/src/orgs/users';
-import { setDb } from '../../layers/core/src/runtime/db';
-import { setServices } from '../../layers/core/src/runtime/services';
 import { createTestDb, type TestDb } from './db';
 
 export interface TestUser {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { migrate } from '#core/db/migrate';
+import { createPgDb } from '#core/db/pg';
+import type { Db } from '#core/db/types';
 import { createPgliteDb } from '../../bin/local/pglite';
-import { migrate } from '../../layers/core/src/db/migrate';
-import { createPgDb } from '../../layers/core/src/db/pg';
-import type { Db } from '../../layers/core/src/db/types';
 
 export interface TestDb {
   db: Db;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AnalyzeResponse } from '../../layers/core/src/analysis/types';
-import type { Queryable } from '../../layers/core/src/db/types';
-import type { NewDecision } from '../../layers/core/src/decisions/store';
-import { createOrg, createUser } from '../../layers/core/src/orgs/users';
+import type { AnalyzeResponse } from '#core/analysis/types';
+import type { Queryable } from '#core/db/types';
+import type { NewDecision } from '#core/decisions/store';
+import { createOrg, createUser } from '#core/orgs/users';
 
 /** A tenant with one user; the hash is a fixed placeholder (tests that log in hash a real password). */
 export async function makeTenant(db: Queryable, name = 'org') {

@@ -1,4 +1,4 @@
-import { TitanEmbeddings } from '../../layers/core/src/embeddings/titan';
+import { TitanEmbeddings } from '#core/embeddings/titan';
 
 /**
  * Titan embeddings on the real Bedrock SDK against a closed port (127.0.0.1:9): every call is a genuine

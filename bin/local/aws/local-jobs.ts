@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '../../../layers/core/src/queue/queue';
+import { createSqsClient } from '#core/queue/queue';
 import { type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 import { type LocalAws, startLocalAws } from './stand-ins';
 

@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
-import { encodeJobMessage } from '../../../layers/core/src/jobs/message';
-import { createSqsClient } from '../../../layers/core/src/queue/queue';
+import { encodeJobMessage } from '#core/jobs/message';
+import { createSqsClient } from '#core/queue/queue';
 
 /**
  * The AWS pieces of long analyses, in-process for the local runtime, tests and benchmarks: dynalite (DynamoDB)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheStack, createCacheStack } from '../../../layers/core/src/cache/stack';
+import { type CacheStack, createCacheStack } from '#core/cache/stack';
 import { startUpstashServer, type UpstashServer } from '../../support/upstash-server';
 import { deletePrefix, REDIS_PORT, recordingMetrics, testCacheConfig, uniquePrefix } from './redis-support';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack } from '../../../layers/core/src/cache/stack';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { DEFAULT_RETRIEVAL_CONFIG } from '../../../layers/core/src/retrieval/config';
-import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
-import { searchDecisions, searchDecisionsCached } from '../../../layers/core/src/retrieval/search';
+import { createCacheStack } from '#core/cache/stack';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { DEFAULT_RETRIEVAL_CONFIG } from '#core/retrieval/config';
+import { embedDecision } from '#core/retrieval/embed-decision';
+import { searchDecisions, searchDecisionsCached } from '#core/retrieval/search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { unreachableEmbeddings } from '../../support/unreachable-embeddings';
 import { testCacheConfig } from './redis-support';

@@ -1,5 +1,5 @@
-import { type CacheConfig, loadCacheConfig } from '../../../layers/core/src/cache/config';
-import type { CacheMetrics, MetricDims } from '../../../layers/core/src/cache/metrics';
+import { type CacheConfig, loadCacheConfig } from '#core/cache/config';
+import type { CacheMetrics, MetricDims } from '#core/cache/metrics';
 import { deleteKeys } from '../../support/redis-keys';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../../layers/core/src/db/types';
+import type { Queryable } from '#core/db/types';
 import { makeTenant } from '../../support/fixtures';
 
 /** A tenant with one user (the shared fixture). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSemanticCache, type SemanticCache } from '../../../layers/core/src/cache/semantic';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
+import { createSemanticCache, type SemanticCache } from '#core/cache/semantic';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { recordingMetrics } from './redis-support';
 import { createOrg } from './seed';

@@ -6,13 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../layers/core/src/cache/circuit-breaker';
-import { systemClock } from '../../../layers/core/src/cache/clock';
-import { L1Cache } from '../../../layers/core/src/cache/l1';
-import { type L2, L2TimeoutError } from '../../../layers/core/src/cache/l2';
-import { createIoredisL2 } from '../../../layers/core/src/cache/l2-ioredis';
-import { type CacheStack, createCacheStack } from '../../../layers/core/src/cache/stack';
-import { TieredCache } from '../../../layers/core/src/cache/tiered';
+import { CircuitBreaker } from '#core/cache/circuit-breaker';
+import { systemClock } from '#core/cache/clock';
+import { L1Cache } from '#core/cache/l1';
+import { type L2, L2TimeoutError } from '#core/cache/l2';
+import { createIoredisL2 } from '#core/cache/l2-ioredis';
+import { type CacheStack, createCacheStack } from '#core/cache/stack';
+import { TieredCache } from '#core/cache/tiered';
 import { type RedisProcess, startRedisServer } from '../../support/redis-server';
 import { deletePrefix, REDIS_URL, testCacheConfig, uniquePrefix } from './redis-support';
 

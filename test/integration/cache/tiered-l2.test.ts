@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAnswerCacheKey } from '../../../layers/core/src/cache/answer-key';
-import { type CacheStack, createCacheStack } from '../../../layers/core/src/cache/stack';
+import { buildAnswerCacheKey } from '#core/cache/answer-key';
+import { type CacheStack, createCacheStack } from '#core/cache/stack';
 import { startUpstashServer, type UpstashServer } from '../../support/upstash-server';
 import {
   deletePrefix,

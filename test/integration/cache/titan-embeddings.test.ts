@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmbeddings } from '../../../layers/core/src/embeddings';
-import { loadEmbeddingsConfig } from '../../../layers/core/src/embeddings/config';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { TITAN_V2_MODEL_ID, TitanEmbeddings } from '../../../layers/core/src/embeddings/titan';
-import { EmbeddingError } from '../../../layers/core/src/embeddings/types';
+import { loadEmbeddingsConfig } from '#core/embeddings/config';
+import { createEmbeddings } from '#core/embeddings/index';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { TITAN_V2_MODEL_ID, TitanEmbeddings } from '#core/embeddings/titan';
+import { EmbeddingError } from '#core/embeddings/types';
 import { startTitanStub, type TitanStub } from './titan-stub';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

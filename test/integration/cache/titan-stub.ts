@@ -1,6 +1,6 @@
 import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
 
 export type TitanStubMode = 'ok' | 'throttle-once' | 'stall' | 'wrong-dimensions';
 

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Queryable } from '../../../layers/core/src/db/types';
-import {
-  getDecision,
-  insertDecision,
-  insertDecisions,
-  listDecisions,
-} from '../../../layers/core/src/decisions/store';
+import type { Queryable } from '#core/db/types';
+import { getDecision, insertDecision, insertDecisions, listDecisions } from '#core/decisions/store';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { counting, makeDecision, makeTenant } from '../../support/fixtures';
 

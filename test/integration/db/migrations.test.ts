@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, migrate, readMigrations } from '../../../layers/core/src/db/migrate';
+import { defaultMigrationsDir, migrate, readMigrations } from '#core/db/migrate';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 
 describe.each(dbTargets())('migrations on %s', (kind) => {

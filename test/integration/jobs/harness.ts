@@ -6,17 +6,17 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoIdempotencyStore } from '#core/jobs/idempotency-store';
+import { JobService } from '#core/jobs/job-service';
+import { createDynamoDocumentClient, DynamoJobStore } from '#core/jobs/job-store';
+import type { JobsLogger } from '#core/jobs/logger';
+import type { JobResultStore } from '#core/jobs/result-store';
+import type { Job, RunAnalysis } from '#core/jobs/types';
+import { createJobWorkerHandler } from '#core/jobs/worker';
+import type { MetricsSink } from '#core/observability/metrics';
+import { createSqsClient, SqsQueue } from '#core/queue/queue';
 import { type SqsPoller, startSqsPoller } from '../../../bin/local/aws/sqs-poller';
 import { type LocalAws, startLocalAws } from '../../../bin/local/aws/stand-ins';
-import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
-import { JobService } from '../../../layers/core/src/jobs/job-service';
-import { createDynamoDocumentClient, DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
-import type { JobsLogger } from '../../../layers/core/src/jobs/logger';
-import type { JobResultStore } from '../../../layers/core/src/jobs/result-store';
-import type { Job, RunAnalysis } from '../../../layers/core/src/jobs/types';
-import { createJobWorkerHandler } from '../../../layers/core/src/jobs/worker';
-import type { MetricsSink } from '../../../layers/core/src/observability/metrics';
-import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
 
 /**
  * dynalite + fauxqs in-process, the real SDK clients, the job stores and service, and a worker fed by the

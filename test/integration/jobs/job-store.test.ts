@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
-import type { Job } from '../../../layers/core/src/jobs/types';
+import { DynamoJobStore } from '#core/jobs/job-store';
+import type { Job } from '#core/jobs/types';
 import { type JobsHarness, queuedJob, startJobsHarness } from './harness';
 
 /** The conditional transitions of the job state machine, against dynalite through the document client. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobService } from '../../../layers/core/src/jobs/job-service';
-import { PostgresJobResultStore } from '../../../layers/core/src/jobs/result-store';
-import type { RunAnalysis } from '../../../layers/core/src/jobs/types';
+import { JobService } from '#core/jobs/job-service';
+import { PostgresJobResultStore } from '#core/jobs/result-store';
+import type { RunAnalysis } from '#core/jobs/types';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { makeTenant } from '../../support/fixtures';
 import { type JobsHarness, startJobsHarness } from './harness';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { loadJobsConfig } from '#core/jobs/config';
+import { DynamoIdempotencyStore } from '#core/jobs/idempotency-store';
+import { JobService } from '#core/jobs/job-service';
+import { createDynamoDocumentClient, DynamoJobStore } from '#core/jobs/job-store';
+import { createJobWorkerHandler } from '#core/jobs/worker';
+import { createSqsClient, SqsQueue } from '#core/queue/queue';
 import { startLocalJobs } from '../../../bin/local/aws/local-jobs';
-import { loadJobsConfig } from '../../../layers/core/src/jobs/config';
-import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
-import { JobService } from '../../../layers/core/src/jobs/job-service';
-import { createDynamoDocumentClient, DynamoJobStore } from '../../../layers/core/src/jobs/job-store';
-import { createJobWorkerHandler } from '../../../layers/core/src/jobs/worker';
-import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
 
 /** What `npm start` uses: stand-ins + poller, configured only through the environment it writes. */
 describe('startLocalJobs', () => {

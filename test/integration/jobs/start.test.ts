@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, ConflictError } from '../../../layers/core/src/errors';
-import { DynamoIdempotencyStore } from '../../../layers/core/src/jobs/idempotency-store';
-import { JobService } from '../../../layers/core/src/jobs/job-service';
-import { createSqsClient, SqsQueue } from '../../../layers/core/src/queue/queue';
+import { AppError, ConflictError } from '#core/errors';
+import { DynamoIdempotencyStore } from '#core/jobs/idempotency-store';
+import { JobService } from '#core/jobs/job-service';
+import { createSqsClient, SqsQueue } from '#core/queue/queue';
 import { closedPort } from '../../support/ports';
 import { type JobsHarness, queuedJob, startJobsHarness } from './harness';
 
@@ -82,9 +82,7 @@ describe('starting analysis jobs', () => {
   it('creates and sends the job when a keyed request died between its key record and its job write', async () => {
     const key = `k-${randomUUID()}`;
     const orphanTaskId = randomUUID();
-    const { idempotencyRecordId, canonicalJson, sha256Hex } = await import(
-      '../../../layers/core/src/jobs/hash'
-    );
+    const { idempotencyRecordId, canonicalJson, sha256Hex } = await import('#core/jobs/hash');
     const body = { kind: 'single', item: item('Half-started?') };
     await h.idempotency.reserve({
       task_id: idempotencyRecordId(h.caller.orgId, h.caller.userId, key, 0),
@@ -251,7 +249,7 @@ describe('starting analysis jobs', () => {
 
   /** The task ids a key created, read back through the idempotency records. */
   async function jobIdsFor(key: string, count: number): Promise<string[]> {
-    const { idempotencyRecordId } = await import('../../../layers/core/src/jobs/hash');
+    const { idempotencyRecordId } = await import('#core/jobs/hash');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {

@@ -1,9 +1,9 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJobMessage } from '#core/jobs/message';
+import type { Job, RunAnalysis } from '#core/jobs/types';
+import { createJobWorkerHandler, NonRetryableJobError } from '#core/jobs/worker';
 import type { SqsPoller } from '../../../bin/local/aws/sqs-poller';
-import { encodeJobMessage } from '../../../layers/core/src/jobs/message';
-import type { Job, RunAnalysis } from '../../../layers/core/src/jobs/types';
-import { createJobWorkerHandler, NonRetryableJobError } from '../../../layers/core/src/jobs/worker';
 import {
   counter,
   gate,

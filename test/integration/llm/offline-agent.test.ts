@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Agent, createAgent } from '../../../layers/core/src/agent/agent';
-import { loadAgentConfig } from '../../../layers/core/src/agent/config';
-import type { AgentEvent } from '../../../layers/core/src/agent/events';
-import type { Analysis } from '../../../layers/core/src/analysis/types';
-import { loadLlmConfig } from '../../../layers/core/src/llm/config';
+import { type Agent, createAgent } from '#core/agent/agent';
+import { loadAgentConfig } from '#core/agent/config';
+import type { AgentEvent } from '#core/agent/events';
+import type { Analysis } from '#core/analysis/types';
+import { loadLlmConfig } from '#core/llm/config';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { seedDecision, seedMetric, seedOrg } from './seed';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../../layers/core/src/db/types';
+import type { Queryable } from '#core/db/types';
 import { makeTenant } from '../../support/fixtures';
 
 /** Test fixtures for the agent's database-backed skills, built in code. */

@@ -3,12 +3,8 @@ import {
   CompanyMetricsInput,
   companyMetrics,
   queryCompanyMetrics,
-} from '../../../layers/core/src/skills/builtin/company-metrics';
-import {
-  PastDecisionsInput,
-  searchPastDecisions,
-  toAnyWordQuery,
-} from '../../../layers/core/src/skills/builtin/past-decisions';
+} from '#core/skills/builtin/company-metrics';
+import { PastDecisionsInput, searchPastDecisions, toAnyWordQuery } from '#core/skills/builtin/past-decisions';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { seedDecision, seedMetric, seedOrg } from './seed';
 

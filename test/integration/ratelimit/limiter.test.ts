@@ -1,8 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CacheStack, createCacheStack } from '../../../layers/core/src/cache';
-import { RateLimitedError } from '../../../layers/core/src/errors';
-import { noopSink } from '../../../layers/core/src/observability/metrics';
-import { type RateLimitConfig, RateLimiter } from '../../../layers/core/src/ratelimit/limiter';
+import { type CacheStack, createCacheStack } from '#core/cache/index';
+import { RateLimitedError } from '#core/errors';
+import { noopSink } from '#core/observability/metrics';
+import { type RateLimitConfig, RateLimiter } from '#core/ratelimit/limiter';
 import { burst } from '../../support/burst';
 import { closedPort } from '../../support/ports';
 import { startUpstashServer, type UpstashServer } from '../../support/upstash-server';

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack } from '../../../layers/core/src/cache';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { DEFAULT_RETRIEVAL_CONFIG } from '../../../layers/core/src/retrieval/config';
-import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
+import { createCacheStack } from '#core/cache/index';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { DEFAULT_RETRIEVAL_CONFIG } from '#core/retrieval/config';
+import { embedDecision } from '#core/retrieval/embed-decision';
 import {
   decisionsVersion,
   type OrgSearchDeps,
   relatedVectorFloor,
   searchOrgDecisions,
   VERSION_WINDOW,
-} from '../../../layers/core/src/retrieval/org-search';
+} from '#core/retrieval/org-search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { deletePrefix, redisCacheConfig, uniquePrefix } from '../cache/redis-support';
 import { seedDecision, seedOrg } from '../llm/seed';

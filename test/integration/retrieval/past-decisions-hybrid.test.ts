@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheStack, loadCacheConfig } from '../../../layers/core/src/cache';
-import { getConfig } from '../../../layers/core/src/config';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { embedDecision } from '../../../layers/core/src/retrieval/embed-decision';
-import { createServices, type Services } from '../../../layers/core/src/runtime/services';
-import { createBuiltinRegistry } from '../../../layers/core/src/skills/builtin';
+import { createCacheStack, loadCacheConfig } from '#core/cache/index';
+import { getConfig } from '#core/config';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { embedDecision } from '#core/retrieval/embed-decision';
+import { createServices, type Services } from '#core/runtime/services';
+import { createBuiltinRegistry } from '#core/skills/builtin/index';
 import {
   createHybridPastDecisionsSkill,
   createPastDecisionsSkill,
@@ -12,7 +12,7 @@ import {
   type PastDecisionsOutput,
   pastDecisions,
   searchPastDecisions,
-} from '../../../layers/core/src/skills/builtin/past-decisions';
+} from '#core/skills/builtin/past-decisions';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { unreachableEmbeddings } from '../../support/unreachable-embeddings';
 import { seedDecision, seedOrg } from '../llm/seed';

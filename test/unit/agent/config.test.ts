@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../../layers/core/src/agent/config';
-import { ValidationError } from '../../../layers/core/src/errors';
-import { apiKeySource } from '../../../layers/core/src/llm/api-key';
-import { loadLlmConfig } from '../../../layers/core/src/llm/config';
+import { loadAgentConfig } from '#core/agent/config';
+import { ValidationError } from '#core/errors';
+import { apiKeySource } from '#core/llm/api-key';
+import { loadLlmConfig } from '#core/llm/config';
 
 describe('LLM and agent configuration', () => {
   it('uses the offline model without an API key or base URL', () => {

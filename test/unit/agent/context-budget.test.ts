@@ -4,8 +4,8 @@ import {
   fitThreadToBudget,
   type PriorTurn,
   summariseTurns,
-} from '../../../layers/core/src/agent/context-budget';
-import type { LlmMessage } from '../../../layers/core/src/llm/types';
+} from '#core/agent/context-budget';
+import type { LlmMessage } from '#core/llm/types';
 
 const turn = (i: number, size = 100): PriorTurn => ({
   query: `Q${i} ${'q'.repeat(size)}`,

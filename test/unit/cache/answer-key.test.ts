@@ -5,7 +5,7 @@ import {
   isCacheable,
   normalizeQuery,
   notCacheableReason,
-} from '../../../layers/core/src/cache/answer-key';
+} from '#core/cache/answer-key';
 
 const base = {
   orgId: '11111111-1111-4111-8111-111111111111',

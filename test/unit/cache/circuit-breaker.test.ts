@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError } from '../../../layers/core/src/cache/circuit-breaker';
+import { CircuitBreaker, CircuitOpenError } from '#core/cache/circuit-breaker';
 
 function setup(threshold = 3, cooldownMs = 1_000) {
   let t = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadCacheConfig } from '../../../layers/core/src/cache/config';
-import { loadEmbeddingsConfig } from '../../../layers/core/src/embeddings/config';
-import { loadRetrievalConfig } from '../../../layers/core/src/retrieval/config';
+import { loadCacheConfig } from '#core/cache/config';
+import { loadEmbeddingsConfig } from '#core/embeddings/config';
+import { loadRetrievalConfig } from '#core/retrieval/config';
 
 describe('cache, embeddings and retrieval configuration', () => {
   it('chooses L2: redis when REDIS_URL is set, upstash with URL + token, else none; CACHE_L2 wins', () => {

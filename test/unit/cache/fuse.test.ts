@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseScores } from '../../../layers/core/src/retrieval/fuse';
+import { fuseScores } from '#core/retrieval/fuse';
 
 const c = (id: string, score: number) => ({ id, item: { id }, score });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCacheKey, canonicalJson, sha256Hex } from '../../../layers/core/src/cache/keys';
+import { buildCacheKey, canonicalJson, sha256Hex } from '#core/cache/keys';
 
 describe('cache keys', () => {
   it('canonical JSON sorts keys at every depth and drops undefined members', () => {

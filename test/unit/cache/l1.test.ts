@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { L1Cache } from '../../../layers/core/src/cache/l1';
+import { L1Cache } from '#core/cache/l1';
 
 function clock(start = 1_000_000) {
   let t = start;

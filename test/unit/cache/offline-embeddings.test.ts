@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
-import { cosine, toPgVector } from '../../../layers/core/src/embeddings/vector';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { cosine, toPgVector } from '#core/embeddings/vector';
 
 const e = new OfflineEmbeddings();
 const sim = async (a: string, b: string) => {

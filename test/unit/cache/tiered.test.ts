@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadCacheConfig } from '../../../layers/core/src/cache/config';
-import type { CacheKey } from '../../../layers/core/src/cache/keys';
-import { L1Cache } from '../../../layers/core/src/cache/l1';
-import { TieredCache } from '../../../layers/core/src/cache/tiered';
+import { loadCacheConfig } from '#core/cache/config';
+import type { CacheKey } from '#core/cache/keys';
+import { L1Cache } from '#core/cache/l1';
+import { TieredCache } from '#core/cache/tiered';
 
 function setup(jitter = 0) {
   let t = 1_700_000_000_000;

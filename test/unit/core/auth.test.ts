@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { bearerToken, issueToken, verifyToken } from '../../../layers/core/src/auth/jwt';
-import { hashPassword, verifyPassword } from '../../../layers/core/src/auth/password';
+import { bearerToken, issueToken, verifyToken } from '#core/auth/jwt';
+import { hashPassword, verifyPassword } from '#core/auth/password';
 
 const s = { secret: 'x'.repeat(40), issuer: 'ceo-agent', audience: 'ceo-agent-api', ttlSeconds: 900 };
 const who = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jwtSettings } from '../../../layers/core/src/auth/jwt-settings';
-import { DEV_JWT_SECRET, loadConfig } from '../../../layers/core/src/config';
+import { jwtSettings } from '#core/auth/jwt-settings';
+import { DEV_JWT_SECRET, loadConfig } from '#core/config';
 
 describe('config', () => {
   it('applies defaults for the local stage', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../../layers/core/src/decisions/cursor';
-import { ValidationError } from '../../../layers/core/src/errors';
+import { decodeCursor, encodeCursor } from '#core/decisions/cursor';
+import { ValidationError } from '#core/errors';
 
 describe('keyset cursor', () => {
   const c = { t: '2026-11-28T03:42:10.590123Z', id: '3f032c5c-d773-400e-b48f-c5e04aec536d' };

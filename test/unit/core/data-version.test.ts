@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataVersionOf, invalidateDataVersion } from '../../../layers/core/src/analysis/data-version';
-import type { Queryable } from '../../../layers/core/src/db/types';
+import { dataVersionOf, invalidateDataVersion } from '#core/analysis/data-version';
+import type { Queryable } from '#core/db/types';
 
 function countingDb(version: { v: number }) {
   let reads = 0;

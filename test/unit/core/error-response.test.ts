@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, ValidationError } from '../../../layers/core/src/errors';
-import { errorResponse } from '../../../layers/core/src/http/error-response';
+import { NotFoundError, ValidationError } from '#core/errors';
+import { errorResponse } from '#core/http/error-response';
 
 const parse = (r: ReturnType<typeof errorResponse>) =>
   JSON.parse(r.result.body) as { error: { code: string; message: string; details?: unknown } };

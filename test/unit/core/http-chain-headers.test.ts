@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { issueToken } from '#core/auth/jwt';
+import { getConfig } from '#core/config';
+import type { Db } from '#core/db/types';
+import { httpHandler } from '#core/http/handler';
+import { setDb } from '#core/runtime/db';
 import { lambdaContext } from '../../../bin/local/events';
-import { issueToken } from '../../../layers/core/src/auth/jwt';
-import { getConfig } from '../../../layers/core/src/config';
-import type { Db } from '../../../layers/core/src/db/types';
-import { httpHandler } from '../../../layers/core/src/http/handler';
-import { setDb } from '../../../layers/core/src/runtime/db';
 
 // The chain checks that the token's user exists: a database that knows every user.
 setDb({ query: async () => ({ rows: [{ one: 1 }], rowCount: 1 }) } as unknown as Db);

@@ -5,7 +5,7 @@ import {
   MetricUnit,
   setMetricsWriter,
   withRequestMetrics,
-} from '../../../layers/core/src/observability/metrics';
+} from '#core/observability/metrics';
 
 interface Emf {
   _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };

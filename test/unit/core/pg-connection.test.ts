@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionFields } from '../../../layers/core/src/db/pg';
+import { connectionFields } from '#core/db/pg';
 
 describe('pg connection fields for IAM auth', () => {
   it('splits an RDS Proxy URL without a password into discrete fields', () => {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { httpHandler } from '#core/http/handler';
+import { findUnsafeText, unsafeTextReason } from '#core/http/text-safety';
 import { lambdaContext } from '../../../bin/local/events';
-import { httpHandler } from '../../../layers/core/src/http/handler';
-import { findUnsafeText, unsafeTextReason } from '../../../layers/core/src/http/text-safety';
 
 describe('text the database cannot store', () => {
   it('flags NUL and unpaired surrogates, accepts paired ones', () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  NotConfiguredError,
-  UpstreamUnavailableError,
-  ValidationError,
-} from '../../../layers/core/src/errors';
-import { isRetryable } from '../../../layers/core/src/jobs/analyzer-runner';
-import { LlmOutputError, LlmRequestError } from '../../../layers/core/src/llm/errors';
+import { NotConfiguredError, UpstreamUnavailableError, ValidationError } from '#core/errors';
+import { isRetryable } from '#core/jobs/analyzer-runner';
+import { LlmOutputError, LlmRequestError } from '#core/llm/errors';
 
 describe('which failed analyses the worker retries', () => {
   it('retries what another attempt can fix: an unavailable dependency, a time-out, an unknown error', () => {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../layers/core/src/errors';
-import { loadJobsConfig } from '../../../layers/core/src/jobs/config';
-import { canonicalJson, idempotencyRecordId } from '../../../layers/core/src/jobs/hash';
-import {
-  decodeJobMessage,
-  encodeJobMessage,
-  PoisonMessageError,
-} from '../../../layers/core/src/jobs/message';
-import { parseIdempotencyKey, parseStartBody, parseTaskId } from '../../../layers/core/src/jobs/validation';
+import { ValidationError } from '#core/errors';
+import { loadJobsConfig } from '#core/jobs/config';
+import { canonicalJson, idempotencyRecordId } from '#core/jobs/hash';
+import { decodeJobMessage, encodeJobMessage, PoisonMessageError } from '#core/jobs/message';
+import { parseIdempotencyKey, parseStartBody, parseTaskId } from '#core/jobs/validation';
 
 const MAX = 100;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractEntities, sameEntities } from '../../../layers/core/src/question/entities';
+import { extractEntities, sameEntities } from '#core/question/entities';
 
 describe('entity extraction for the semantic cache', () => {
   it.each([

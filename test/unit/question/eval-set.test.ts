@@ -4,7 +4,7 @@
  * near-misses is a hard line: not one wrong cached answer. Recall is reported, not asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { OfflineEmbeddings } from '../../../layers/core/src/embeddings/offline';
+import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { evaluate, loadPairs, withSimilarity } from '../../../load/eval/question-eval';
 
 describe('labelled question pairs: the semantic cache decision', () => {

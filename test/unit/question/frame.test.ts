@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareQuestions, parseFrame } from '../../../layers/core/src/question/frame';
-import { decideCandidate } from '../../../layers/core/src/question/guard';
+import { compareQuestions, parseFrame } from '#core/question/frame';
+import { decideCandidate } from '#core/question/guard';
 
 describe('question frame', () => {
   it.each([

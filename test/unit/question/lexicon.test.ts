@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { lexicon } from '../../../layers/core/src/question/lexicon';
+import { lexicon } from '#core/question/lexicon';
+import { stemPhrase, stemWord } from '#core/question/stem';
 import polarity from '../../../layers/core/src/question/lexicon/polarity.json';
 import synonyms from '../../../layers/core/src/question/lexicon/synonyms.json';
-import { stemPhrase, stemWord } from '../../../layers/core/src/question/stem';
 
 describe('question lexicons (data files)', () => {
   it('puts every surface form in one synonym group only', () => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DecisionMatrixInput,
-  scoreDecisionMatrix,
-} from '../../../layers/core/src/skills/builtin/decision-matrix';
+import { DecisionMatrixInput, scoreDecisionMatrix } from '#core/skills/builtin/decision-matrix';
 
 describe('decision_matrix skill', () => {
   it('ranks options by normalised weighted score', () => {

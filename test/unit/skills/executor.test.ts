@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { Queryable } from '../../../layers/core/src/db/types';
-import { createBuiltinRegistry } from '../../../layers/core/src/skills/builtin';
-import { createSkillExecutor } from '../../../layers/core/src/skills/executor';
-import { createSkillRegistry } from '../../../layers/core/src/skills/registry';
-import { defineSkill, type SkillCall, type SkillResult } from '../../../layers/core/src/skills/types';
+import type { Queryable } from '#core/db/types';
+import { createBuiltinRegistry } from '#core/skills/builtin/index';
+import { createSkillExecutor } from '#core/skills/executor';
+import { createSkillRegistry } from '#core/skills/registry';
+import { defineSkill, type SkillCall, type SkillResult } from '#core/skills/types';
 
 const noDb: Queryable = {
   query: async () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  FinancialProjectionInput,
-  projectFinancials,
-} from '../../../layers/core/src/skills/builtin/financial-projection';
-import { irr, npv, paybackPeriod } from '../../../layers/core/src/skills/math/finance';
+import { FinancialProjectionInput, projectFinancials } from '#core/skills/builtin/financial-projection';
+import { irr, npv, paybackPeriod } from '#core/skills/math/finance';
 
 // Reference values computed by hand (and cross-checked with an independent bisection script).
 const FLOWS = [-1000, 300, 400, 500, 200];

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assessRisks,
-  RiskAssessmentInput,
-  severityOf,
-} from '../../../layers/core/src/skills/builtin/risk-assessment';
+import { assessRisks, RiskAssessmentInput, severityOf } from '#core/skills/builtin/risk-assessment';
 
 describe('risk_assessment skill', () => {
   it('bands scores on the 5×5 matrix', () => {

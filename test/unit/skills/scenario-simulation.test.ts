@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ScenarioSimulationInput,
-  simulateScenario,
-} from '../../../layers/core/src/skills/builtin/scenario-simulation';
-import { mulberry32, normalSampler, percentile } from '../../../layers/core/src/skills/math/random';
+import { ScenarioSimulationInput, simulateScenario } from '#core/skills/builtin/scenario-simulation';
+import { mulberry32, normalSampler, percentile } from '#core/skills/math/random';
 
 describe('seeded randomness', () => {
   it('mulberry32 repeats for a seed and differs between seeds', () => {
