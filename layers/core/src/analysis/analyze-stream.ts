@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import type { Db } from '../db/types';
 import { getDecision } from '../decisions/store';
 import { ConflictError } from '../errors';
-import { errorResponse } from '../http/error-response';
-import { createSseStream, SSE_HEADERS } from '../http/sse';
+import { SSE_HEADERS } from '../http/sse';
+import { EventStream } from '../http/stream-lifecycle';
 import type { ApiResponse } from '../http/types';
 import type { Log } from '../observability/logger';
 import type { Services } from '../runtime/services';
@@ -115,50 +115,18 @@ export async function streamAnalysis(
     }
   }
 
-  const sse = createSseStream();
-  const raw = req.format === 'ai-sdk' ? aiSdkWriter(sse, decisionId) : sseWriter(sse, decisionId);
-  // Heartbeats: a comment whenever nothing was written for heartbeatMs.
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      raw.heartbeat();
-      arm();
-    }, req.heartbeatMs);
-  };
-  const touch =
-    <A extends unknown[]>(fn: (...a: A) => void) =>
-    (...a: A) => {
-      fn(...a);
-      arm();
-    };
-  const w: StreamWriter = {
-    ...raw,
-    started: touch(raw.started),
-    event: touch(raw.event),
-    analysis: touch(raw.analysis),
-    done: touch(raw.done),
-    failed: touch(raw.failed),
-    heartbeat: raw.heartbeat,
-    end: () => {
-      clearTimeout(timer);
-      raw.end();
-    },
-    get closed() {
-      return raw.closed;
-    },
-  };
-  const abort = new AbortController();
-  sse.stream.on('close', () => {
-    clearTimeout(timer);
-    abort.abort(new Error('client disconnected'));
+  // The stream's lifecycle (heartbeats, client gone → abort, errors as objects, the request recorded when the
+  // stream ends with its real outcome) is http/stream-lifecycle.ts's; this module writes the analysis events.
+  const events = new EventStream({
+    heartbeatMs: req.heartbeatMs,
+    log: req.log,
+    correlationId: req.correlationId,
   });
-
+  const w: StreamWriter =
+    req.format === 'ai-sdk' ? aiSdkWriter(events.sse, decisionId) : sseWriter(events.sse, decisionId);
   const fail = (err: unknown) => {
-    const { result, expected } = errorResponse(err, req.correlationId);
-    if (expected) req.log.info('stream ended with an error', { status: result.statusCode });
-    else req.log.error('stream failed', { error: err as Error });
-    w.failed(result.statusCode, JSON.parse(result.body));
+    const e = events.fail(err);
+    w.failed(e.status, e.body);
   };
 
   w.started({
@@ -178,7 +146,7 @@ export async function streamAnalysis(
         userId: req.userId,
         threadId: req.threadId,
         decisionId,
-        signal: abort.signal,
+        signal: events.signal,
         onEvent: (e) => w.event(e),
       });
       ok = true;
@@ -220,15 +188,11 @@ export async function streamAnalysis(
     }
   };
 
-  void (replay ? replayStored() : live()).finally(() => w.end());
-  return {
-    status: 200,
-    headers: {
-      ...SSE_HEADERS,
-      ...(req.format === 'ai-sdk' ? AI_SDK_HEADERS : {}),
-      'X-Decision-Id': decisionId,
-      ...(replay ? { 'Idempotent-Replayed': 'true' } : {}),
-    },
-    stream: sse.stream,
-  };
+  void (replay ? replayStored() : live()).finally(() => events.end());
+  return events.response({
+    ...SSE_HEADERS,
+    ...(req.format === 'ai-sdk' ? AI_SDK_HEADERS : {}),
+    'X-Decision-Id': decisionId,
+    ...(replay ? { 'Idempotent-Replayed': 'true' } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { AgentEvent } from '../agent';
+import type { ErrorBody } from '../http/error-response';
 import type { SseStream } from '../http/sse';
 import type { AnalyzeResponse } from './types';
 
@@ -54,9 +55,7 @@ export interface StreamWriter {
   event(e: AgentEvent): void;
   analysis(result: AnalyzeResponse): void;
   done(result: AnalyzeResponse): void;
-  failed(status: number, body: { error: { code: string; message: string; details?: unknown } }): void;
-  heartbeat(): void;
-  end(): void;
+  failed(status: number, body: ErrorBody): void;
   readonly closed: boolean;
 }
 
@@ -81,8 +80,6 @@ export function sseWriter(sse: SseStream, decisionId: string): StreamWriter {
     analysis: (r) => send('analysis', r),
     done: (r) => send('done', { decision_id: r.decision_id, latency_ms: r.latency_ms }),
     failed: (status, body) => send('failed', { status, ...body }),
-    heartbeat: () => sse.comment('heartbeat'),
-    end: () => sse.end(),
     get closed() {
       return sse.closed;
     },
@@ -150,8 +147,6 @@ export function aiSdkWriter(sse: SseStream, decisionId: string): StreamWriter {
       chunk({ type: 'error', errorText: `${body.error.code}: ${body.error.message}` });
       finish('error');
     },
-    heartbeat: () => sse.comment('heartbeat'),
-    end: () => sse.end(),
     get closed() {
       return sse.closed;
     },

@@ -80,16 +80,34 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   };
 }
 
-/** Maps any thrown value to the API's error shape, once, for every route. */
-export function errorResponse(err: unknown, correlationId: string): { result: ApiResult; expected: boolean } {
+/** An error as the API shows it: its status, the `{"error":{…}}` body, headers (Retry-After) and whether it was expected. */
+export interface ApiError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** A 4xx (the caller's doing, logged at info); false for a 5xx (logged as an error). */
+  expected: boolean;
+}
+
+/**
+ * Maps any thrown value to the API's error, once, for every route and both transports: the JSON error response
+ * (`errorResponse`) and a stream's `failed` event (http/stream-lifecycle.ts).
+ */
+export function apiError(err: unknown, correlationId: string): ApiError {
   const appErr = isAppError(err) ? err : asDependencyError(err);
   if (appErr) {
     const body: ErrorBody = { error: { code: appErr.code, message: appErr.message } };
     if (appErr.details !== undefined) body.error.details = appErr.details;
-    return { result: jsonResponse(appErr.status, body, appErr.headers), expected: appErr.status < 500 };
+    return { status: appErr.status, body, headers: appErr.headers, expected: appErr.status < 500 };
   }
   const body: ErrorBody = {
     error: { code: 'internal_error', message: 'Internal error', details: { correlationId } },
   };
-  return { result: jsonResponse(500, body), expected: false };
+  return { status: 500, body, headers: {}, expected: false };
+}
+
+/** `apiError` as an API Gateway JSON response. */
+export function errorResponse(err: unknown, correlationId: string): { result: ApiResult; expected: boolean } {
+  const e = apiError(err, correlationId);
+  return { result: jsonResponse(e.status, e.body, e.headers), expected: e.expected };
 }

@@ -15,6 +15,7 @@ import { errorHandler } from './middleware/error-handler';
 import { jsonBody } from './middleware/json-body';
 import { requestContext } from './middleware/request-context';
 import { type RequestSchemas, validate } from './middleware/validate';
+import { type StreamingLambda, streamingLifecycle } from './stream-lifecycle';
 import type { ApiEvent, ApiRequest, ApiResponse, ApiResult } from './types';
 
 export interface HttpHandlerOptions<B, Q, P> {
@@ -39,13 +40,18 @@ export interface HttpHandlerOptions<B, Q, P> {
 
 export type LambdaHttpHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
-function streamingRuntimePresent(): boolean {
+type Streamify = <F extends StreamingLambda>(fn: F) => F;
+
+/** The Lambda runtime's `awslambda.streamifyResponse` (also the local runtimes' stand-ins), when present. */
+function streamify(): Streamify | undefined {
   const g = globalThis as { awslambda?: { streamifyResponse?: unknown } };
-  return typeof g.awslambda?.streamifyResponse === 'function';
+  const fn = g.awslambda?.streamifyResponse;
+  return typeof fn === 'function' ? (fn as Streamify) : undefined;
 }
 
 /**
- * The shared middy chain for every HTTP route: lower-cased header names, correlation id + request-scoped logger + latency metric,
+ * The shared middy chain for every HTTP route: lower-cased header names, correlation id + request-scoped logger + latency metric
+ * (for a streaming route: when the stream ends, see http/stream-lifecycle.ts),
  * CORS, security headers, body size/Content-Type/JSON parsing, JWT authentication, zod validation, and one
  * error mapping. The route's own function only sees validated input and returns `{status, body}`.
  */
@@ -82,6 +88,8 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     if (out.stream) {
       if (!options.streaming)
         throw new Error(`${options.route} returned a stream but is not a streaming route`);
+      // the request is recorded when this stream ends, with its real outcome (http/stream-lifecycle.ts)
+      if (out.report) ctx.stream = out.report;
       // middy (streamifyResponse) writes status and headers as the prelude, then pipes the body stream.
       return {
         statusCode: out.status ?? 200,
@@ -92,7 +100,8 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     return jsonResponse(out.status ?? 200, out.body, out.headers);
   };
 
-  if (options.streaming && !streamingRuntimePresent()) {
+  const streamifyResponse = streamify();
+  if (options.streaming && !streamifyResponse) {
     // The managed runtime defines `awslambda` before the handler module loads. Anywhere else the module still
     // loads (so a packaging check can import it), and an invocation fails with a clear error.
     return async () => {
@@ -105,7 +114,7 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
   const chain = middy<ApiEvent, ApiResult>(base, { streamifyResponse: options.streaming === true })
     // header names lower-cased once, so every later step (and the route) reads headers['authorization']
     .use(httpHeaderNormalizer())
-    .use(requestContext(options.route))
+    .use(requestContext(options.route, { streaming: options.streaming }))
     .use(
       httpCors({
         origin: config.CORS_ORIGIN,
@@ -118,8 +127,12 @@ export function httpHandler<B = undefined, Q = Record<string, string>, P = Recor
     .use(errorHandler());
   if (options.auth) chain.use(authenticate(jwt, checkUser));
   chain.use(jsonBody(config.MAX_BODY_BYTES, { csv: options.csvBody })).use(validate(schemas));
-  if (options.streaming) return chain as unknown as LambdaHttpHandler;
-  // Every metric of the request (latency, cache, DB, LLM) is buffered and written as one EMF line at the end.
+  // Every metric of the request (latency, cache, DB, LLM) is buffered and written as one EMF line at its end:
+  // for a stream, when its body has ended (the chain itself returns at time-to-headers).
+  if (options.streaming && streamifyResponse) {
+    const lifecycle = streamingLifecycle(chain as unknown as StreamingLambda);
+    return streamifyResponse(lifecycle) as unknown as LambdaHttpHandler;
+  }
   const run = chain as unknown as LambdaHttpHandler;
   return (event, context) => withRequestMetrics(() => run(event, context));
 }

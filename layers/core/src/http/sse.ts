@@ -12,18 +12,39 @@ export interface SseStream {
   end(): void;
   /** The client went away (the response stream closed before we ended it). */
   readonly closed: boolean;
+  /** When the first frame was written (the clock's value), or undefined before it. */
+  readonly firstWriteAt: number | undefined;
 }
 
-export function createSseStream(): SseStream {
+export interface SseStreamOptions {
+  /** A `: heartbeat` comment after this much silence (ms), so proxies keep the connection; 0 or unset: none. */
+  heartbeatMs?: number;
+  /** For `firstWriteAt` (tests inject one). */
+  now?: () => number;
+}
+
+export function createSseStream(opts: SseStreamOptions = {}): SseStream {
+  const now = opts.now ?? (() => performance.now());
   const stream = new PassThrough();
   let closed = false;
   let ended = false;
+  let firstWriteAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const heartbeatMs = opts.heartbeatMs ?? 0;
+  const arm = () => {
+    if (heartbeatMs <= 0) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => write(': heartbeat\n\n'), heartbeatMs);
+  };
   stream.on('close', () => {
     closed = true;
+    clearTimeout(timer);
   });
   const write = (text: string) => {
     if (closed || ended) return;
+    firstWriteAt ??= now();
     stream.write(text);
+    arm();
   };
   const head = (opts?: { id?: string; retry?: number }) =>
     `${opts?.id ? `id: ${opts.id}\n` : ''}${opts?.retry !== undefined ? `retry: ${Math.round(opts.retry)}\n` : ''}`;
@@ -41,10 +62,14 @@ export function createSseStream(): SseStream {
     end() {
       if (ended) return;
       ended = true;
+      clearTimeout(timer);
       stream.end();
     },
     get closed() {
       return closed;
+    },
+    get firstWriteAt() {
+      return firstWriteAt;
     },
   };
 }
