@@ -30,7 +30,9 @@ export const PROXY_IDLE_CLIENT_TIMEOUT_MINUTES = 15;
  * with `service` plus the dimensions listed. Times are milliseconds.
  */
 export const EMF = {
-  requestLatency: 'RequestLatency', // dimension route (= RouteSpec.id)
+  requestLatency: 'RequestLatency', // dimension route (= RouteSpec.id); a stream's whole duration
+  /** streaming route: request start → first byte of the body; written with RequestLatency when the stream ends */
+  timeToFirstByte: 'TimeToFirstByte', // dimension route
   agentTime: 'AgentTime',
   llmLatency: 'LlmLatency',
   llmTokens: 'LlmTokens', // dimension type (input | output | cache_read | cache_write)

@@ -20,11 +20,9 @@ const services = () => servicesFor(root);
  */
 export const handler = createJobWorkerHandler({
   jobs: jobs.jobs,
-  results: jobs.results,
   runAnalysis: runAnalysisWithServices(services),
   maxReceiveCount: jobs.config.JOBS_MAX_RECEIVE_COUNT,
   leaseMs: Math.round(jobs.config.JOBS_LEASE_SECONDS * 1000),
-  inlineMaxBytes: jobs.config.JOBS_RESULT_INLINE_MAX_BYTES,
   logger,
   metrics: emfSink,
   // "mode": "batch": Claude's Message Batches at half price; a delayed message re-checks the batch

@@ -31,6 +31,8 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining(['orgs', 'users', 'decisions', 'company_metrics', 'schema_migrations']),
     );
+    // jobs point to their decision: the result copies' table is gone (0008)
+    expect(tables.rows.map((r) => r.table_name)).not.toContain('job_results');
     const idx = await t.db.query<{ indexdef: string }>(
       "SELECT indexdef FROM pg_indexes WHERE tablename = 'decisions' AND indexname = 'decisions_keyset_idx'",
     );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDecision } from '#core/decisions/store';
 import { runBatchReplayWithServices } from '#core/jobs/analyzer-runner';
 import { createJobWorkerHandler } from '#core/jobs/worker';
 import { createAnthropicBatchClient } from '#core/llm/batch';
@@ -59,7 +60,6 @@ describe('batch mode through the Message Batches API', () => {
       runAnalysis: () => Promise.reject(new Error('not an interactive job')),
       maxReceiveCount: MAX_RECEIVE_COUNT,
       leaseMs: 10_000,
-      inlineMaxBytes: 300_000,
       logger: log.logger,
       batch: {
         // the worker's own sender (one signed SendMessage call), against the SQS stand-in
@@ -127,17 +127,11 @@ describe('batch mode through the Message Batches API', () => {
     ).toHaveLength(2);
 
     for (const j of done) {
-      const result = JSON.parse(j.result_json!) as {
-        decision_id: string;
-        answered_from: string;
-        usage: {
-          input_tokens: number;
-          output_tokens: number;
-          cache_read_input_tokens: number;
-          cache_creation_input_tokens: number;
-          cost_usd: number;
-        };
-      };
+      // batch mode stores like interactive jobs: the job points to its decision, no copy of the result
+      expect(j).not.toHaveProperty('result_json');
+      const result = await getDecision(t.db, { orgId: DEMO.orgId, decisionId: j.decision_id! });
+      if (!result) throw new Error(`job ${j.task_id} points to no decision of its org`);
+      expect(result.decision_id).toBe(j.decision_id);
       expect(result.answered_from).toBe('agent');
       const full = costUsd('claude-sonnet-5-5', result.usage);
       expect(full).toBeGreaterThan(0);

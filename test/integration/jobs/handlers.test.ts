@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '#core/auth/jwt';
 import { getConfig } from '#core/config';
+import { getDecision } from '#core/decisions/store';
 import { resetJobsConfigForTests } from '#core/jobs/config';
 import { resetJobsRuntime } from '#core/jobs/runtime';
 import { createSqsClient } from '#core/queue/queue';
@@ -32,6 +33,7 @@ describe('analysis handlers', () => {
   let handlers: Record<string, Handler>;
   let token: string;
   let otherOrgToken: string;
+  let myOrgId: string;
   const routes = compileRoutes(JOB_ROUTES);
   const savedEnv = { ...process.env };
 
@@ -101,6 +103,7 @@ describe('analysis handlers', () => {
     const c = getConfig();
     const jwt = { secret: c.jwtSecret, issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE, ttlSeconds: 600 };
     const mine = await makeTenant(t.db, 'handlers');
+    myOrgId = mine.orgId;
     const theirs = await makeTenant(t.db, 'others');
     token = (await issueToken({ ...mine, email: 'me@example.test', role: 'member' }, jwt)).token;
     otherOrgToken = (await issueToken({ ...theirs, email: 'them@example.test', role: 'member' }, jwt)).token;
@@ -150,6 +153,9 @@ describe('analysis handlers', () => {
       error: null,
       result: { query: 'Should we open a second warehouse?', recommendation: expect.any(String) },
     });
+    // the result is the decision the worker recorded, read from the history (org-scoped), not a copy
+    const result = done.json.result as { decision_id: string };
+    expect(await getDecision(t.db, { orgId: myOrgId, decisionId: result.decision_id })).toEqual(result);
     expect(done.json.started_at).toEqual(expect.any(String));
     expect(done.json.finished_at).toEqual(expect.any(String));
   });

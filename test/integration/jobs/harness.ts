@@ -7,11 +7,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyStore } from '#core/jobs/idempotency-store';
-import { JobService } from '#core/jobs/job-service';
+import { type DecisionReader, JobService } from '#core/jobs/job-service';
 import { createDynamoDocumentClient, DynamoJobStore } from '#core/jobs/job-store';
 import type { JobsLogger } from '#core/jobs/logger';
-import type { JobResultStore } from '#core/jobs/result-store';
-import type { Job, RunAnalysis } from '#core/jobs/types';
+import type { AnalysisOutcome, Job, RunAnalysis } from '#core/jobs/types';
 import { createJobWorkerHandler } from '#core/jobs/worker';
 import type { MetricsSink } from '#core/observability/metrics';
 import { createSqsClient, SqsQueue } from '#core/queue/queue';
@@ -30,6 +29,8 @@ export interface JobsHarness {
   idempotency: DynamoIdempotencyStore;
   queue: SqsQueue;
   service: JobService;
+  /** What the fake analyses record; the service reads a job's result from it. */
+  decisions: FakeDecisions;
   caller: { orgId: string; userId: string };
   startWorker(runAnalysis: RunAnalysis, opts?: WorkerOptions): SqsPoller;
   waitForJob(taskId: string, done: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
@@ -41,8 +42,6 @@ export interface JobsHarness {
 export interface WorkerOptions {
   leaseMs?: number;
   invocationTimeoutMs?: number;
-  results?: JobResultStore;
-  inlineMaxBytes?: number;
   concurrency?: number;
   logger?: JobsLogger;
   metrics?: MetricsSink;
@@ -65,10 +64,12 @@ export async function startJobsHarness(
   const jobs = new DynamoJobStore(doc, aws.tableName);
   const idempotency = new DynamoIdempotencyStore(doc, aws.tableName);
   const queue = new SqsQueue(sqs, aws.queueUrl);
+  const decisions = fakeDecisions();
   const service = new JobService({
     jobs,
     idempotency,
     queue,
+    decisions: decisions.read,
     ttlSeconds: 3_600,
     idempotencyTtlSeconds: 3_600,
   });
@@ -82,15 +83,14 @@ export async function startJobsHarness(
     idempotency,
     queue,
     service,
+    decisions,
     caller: { orgId: randomUUID(), userId: randomUUID() },
     startWorker(runAnalysis, opts = {}) {
       const handler = createJobWorkerHandler({
         jobs,
         runAnalysis,
-        results: opts.results,
         maxReceiveCount: MAX_RECEIVE_COUNT,
         leaseMs: opts.leaseMs ?? LEASE_MS,
-        inlineMaxBytes: opts.inlineMaxBytes ?? 300_000,
         logger: opts.logger,
         metrics: opts.metrics,
       });
@@ -142,6 +142,32 @@ export async function startJobsHarness(
       doc.destroy();
       sqs.destroy();
       await aws.stop();
+    },
+  };
+}
+
+export interface FakeDecisions {
+  read: DecisionReader;
+  /** Records a result as a decision of this org; the analysis answers its id, as the real one does. */
+  record(orgId: string, result: unknown): AnalysisOutcome;
+  readonly size: number;
+}
+
+/** The decisions store as the jobs see it (record, read by id within an org), in memory. */
+export function fakeDecisions(): FakeDecisions {
+  const rows = new Map<string, { orgId: string; result: unknown }>();
+  return {
+    read: async ({ orgId, decisionId }) => {
+      const row = rows.get(decisionId);
+      return row && row.orgId === orgId ? row.result : undefined;
+    },
+    record(orgId, result) {
+      const decision_id = randomUUID();
+      rows.set(decision_id, { orgId, result });
+      return { decision_id };
+    },
+    get size() {
+      return rows.size;
     },
   };
 }

@@ -43,12 +43,12 @@ describe('DynamoJobStore transitions', () => {
     expect(await h.jobs.updateProgress(job.task_id, 'a1', 140)).toBe(true);
     expect((await h.jobs.get(job.task_id))?.progress).toBe(100);
 
-    expect(await h.jobs.complete(job.task_id, 'a2', { result_json: '"theirs"' })).toBe(false);
-    expect(await h.jobs.complete(job.task_id, 'a1', { result_json: '"mine"' })).toBe(true);
-    expect(await h.jobs.complete(job.task_id, 'a1', { result_json: '"again"' })).toBe(false);
+    expect(await h.jobs.complete(job.task_id, 'a2', 'decision-theirs')).toBe(false);
+    expect(await h.jobs.complete(job.task_id, 'a1', 'decision-mine')).toBe(true);
+    expect(await h.jobs.complete(job.task_id, 'a1', 'decision-again')).toBe(false);
     expect(await h.jobs.fail(job.task_id, 'a1', { code: 'analysis_failed', message: 'late' })).toBe(false);
     const done = await h.jobs.get(job.task_id);
-    expect(done).toMatchObject({ status: 'SUCCEEDED', result_json: '"mine"', progress: 100 });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', decision_id: 'decision-mine', progress: 100 });
     expect(done?.lease_expires_at).toBeUndefined();
     expect(
       await h.jobs.claim(job.task_id, { attemptId: 'a3', attempts: 3, leaseMs: 60_000 }),
@@ -62,8 +62,8 @@ describe('DynamoJobStore transitions', () => {
     const later = new DynamoJobStore(h.doc, h.aws.tableName, () => Date.now() + 61_000);
     const taken = await later.claim(job.task_id, { attemptId: 'alive', attempts: 2, leaseMs: 60_000 });
     expect(taken).toMatchObject({ attempt_id: 'alive', attempts: 2 });
-    expect(await h.jobs.complete(job.task_id, 'dead', { result_json: '1' })).toBe(false);
-    expect(await h.jobs.complete(job.task_id, 'alive', { result_json: '2' })).toBe(true);
+    expect(await h.jobs.complete(job.task_id, 'dead', 'd1')).toBe(false);
+    expect(await h.jobs.complete(job.task_id, 'alive', 'd2')).toBe(true);
   });
 
   it('releases a failed attempt back to QUEUED with the error, for the redelivery to claim', async () => {

@@ -7,6 +7,7 @@ import { createDynamoDocumentClient, DynamoJobStore } from '#core/jobs/job-store
 import { createJobWorkerHandler } from '#core/jobs/worker';
 import { createSqsClient, SqsQueue } from '#core/queue/queue';
 import { startLocalJobs } from '../../../bin/local/aws/local-jobs';
+import { fakeDecisions } from './harness';
 
 /** What `npm start` uses: stand-ins + poller, configured only through the environment it writes. */
 describe('startLocalJobs', () => {
@@ -14,6 +15,7 @@ describe('startLocalJobs', () => {
     const env: NodeJS.ProcessEnv = { JOBS_TABLE: `local-${randomUUID().slice(0, 8)}` };
     let config: ReturnType<typeof loadJobsConfig> | undefined;
     let jobs: DynamoJobStore | undefined;
+    const decisions = fakeDecisions();
     const local = await startLocalJobs({
       env,
       // like the worker handler module: everything from the environment, read after it is set
@@ -26,10 +28,9 @@ describe('startLocalJobs', () => {
         jobs = new DynamoJobStore(doc, config.JOBS_TABLE);
         return createJobWorkerHandler({
           jobs,
-          runAnalysis: async (job) => ({ words: job.query.split(' ').length }),
+          runAnalysis: async (job) => decisions.record(job.org_id, { words: job.query.split(' ').length }),
           maxReceiveCount: config.JOBS_MAX_RECEIVE_COUNT,
           leaseMs: config.JOBS_LEASE_SECONDS * 1000,
-          inlineMaxBytes: config.JOBS_RESULT_INLINE_MAX_BYTES,
         });
       },
     });
@@ -47,6 +48,7 @@ describe('startLocalJobs', () => {
         jobs: store,
         idempotency: new DynamoIdempotencyStore(doc, c.JOBS_TABLE),
         queue: new SqsQueue(sqs, c.ANALYSIS_QUEUE_URL ?? ''),
+        decisions: decisions.read,
         ttlSeconds: 600,
         idempotencyTtlSeconds: 600,
       });

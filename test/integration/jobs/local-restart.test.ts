@@ -16,11 +16,13 @@ import { createDynamoDocumentClient, DynamoJobStore } from '#core/jobs/job-store
 import { createJobWorkerHandler } from '#core/jobs/worker';
 import { createSqsClient, SqsQueue } from '#core/queue/queue';
 import { type LocalJobs, startLocalJobs } from '../../../bin/local/aws/local-jobs';
+import { fakeDecisions } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'ceo-jobs-'));
 const table = `restart-${randomUUID().slice(0, 8)}`;
 const running: LocalJobs[] = [];
 const clients: Array<{ destroy(): void }> = [];
+const decisions = fakeDecisions();
 
 afterAll(async () => {
   for (const c of clients) c.destroy();
@@ -38,6 +40,7 @@ function serviceFor(env: NodeJS.ProcessEnv) {
     jobs: new DynamoJobStore(doc, c.JOBS_TABLE),
     idempotency: new DynamoIdempotencyStore(doc, c.JOBS_TABLE),
     queue: new SqsQueue(sqs, c.ANALYSIS_QUEUE_URL ?? ''),
+    decisions: decisions.read,
     ttlSeconds: 600,
     idempotencyTtlSeconds: 600,
   });
@@ -90,10 +93,9 @@ describe('local job stand-ins across a restart', () => {
         clients.push(doc);
         return createJobWorkerHandler({
           jobs: new DynamoJobStore(doc, c.JOBS_TABLE),
-          runAnalysis: async (job) => ({ words: job.query.split(' ').length }),
+          runAnalysis: async (job) => decisions.record(job.org_id, { words: job.query.split(' ').length }),
           maxReceiveCount: c.JOBS_MAX_RECEIVE_COUNT,
           leaseMs: c.JOBS_LEASE_SECONDS * 1000,
-          inlineMaxBytes: c.JOBS_RESULT_INLINE_MAX_BYTES,
         });
       },
     });

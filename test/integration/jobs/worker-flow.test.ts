@@ -64,7 +64,8 @@ describe('analysis worker through the SQS poller', () => {
         result = { echo: job.query };
     }
     completions.hit(job.task_id);
-    return result;
+    // as the real analysis does: the result is recorded as a decision, the job points to it
+    return h.decisions.record(job.org_id, result);
   };
 
   beforeAll(async () => {
@@ -96,6 +97,9 @@ describe('analysis worker through the SQS poller', () => {
     expect(job.progress).toBe(100);
     expect(job.attempts).toBe(1);
     expect(job.lease_expires_at).toBeUndefined();
+    // the job points to the decision the analysis recorded; it keeps no copy of the result
+    expect(job.decision_id).toEqual(expect.any(String));
+    expect(job).not.toHaveProperty('result_json');
     expect(Date.parse(job.finished_at ?? '')).toBeGreaterThanOrEqual(Date.parse(job.started_at ?? ''));
 
     const view = await h.service.getStatus(h.caller, task_id);
@@ -160,7 +164,6 @@ describe('analysis worker through the SQS poller', () => {
       runAnalysis,
       maxReceiveCount: MAX_RECEIVE_COUNT,
       leaseMs: 5_000,
-      inlineMaxBytes: 300_000,
     });
     const [a, b] = await Promise.all([handler(event), handler(event)]);
     const again = await handler(event);
@@ -193,12 +196,12 @@ describe('analysis worker through the SQS poller', () => {
     await log.waitFor((e) => e.message.includes('lost its lease') && e.extra.taskId === task_id);
     const during = await h.jobs.get(task_id);
     expect(during).toMatchObject({ status: 'RUNNING', attempt_id: taken.attempt_id });
-    expect(during?.result_json).toBeUndefined();
+    expect(during?.decision_id).toBeUndefined();
 
     hang2.release();
     const job = await h.waitForJob(task_id, finished);
     expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
-    expect(JSON.parse(job.result_json ?? 'null')).toEqual({ run: 2 });
+    expect(await h.decisions.read({ orgId: job.org_id, decisionId: job.decision_id! })).toEqual({ run: 2 });
     expect(completions.get(task_id)).toBe(2);
   });
 

@@ -1,9 +1,11 @@
+import { type Agent, type AgentConfig, loadAgentConfig } from '../agent';
 import { analyzeDecision } from '../analysis/analyze';
 import { isAppError } from '../errors';
 import { createReplayLlm, type ReplayState, withReplay } from '../llm/batch';
 import type { LlmConfig } from '../llm/config';
+import type { Llm } from '../llm/types';
 import type { Services } from '../runtime/services';
-import type { Job, RunAnalysis } from './types';
+import type { AnalysisOutcome, Job, JobDepth, RunAnalysis } from './types';
 import { NonRetryableJobError } from './worker';
 
 /**
@@ -19,13 +21,58 @@ export function isRetryable(err: unknown): boolean {
   return err.status >= 500 && err.status !== 502;
 }
 
+/** The most tool-use turns any depth gives the agent (AGENT_MAX_STEPS' own upper bound). */
+const MAX_STEPS = 10;
+
+/**
+ * What a job's `depth` means: the tool-use turns the agent may take before its answer is forced. `quick`: one
+ * (one round of skills, then the answer); `standard`: AGENT_MAX_STEPS, the same agent as POST /decision/analyze;
+ * `deep`: two more (at most 10), so the model can follow up on what the first skills found.
+ */
+export function stepsForDepth(depth: JobDepth, standardSteps: number): number {
+  if (depth === 'quick') return 1;
+  if (depth === 'deep') return Math.min(MAX_STEPS, standardSteps + 2);
+  return standardSteps;
+}
+
+/**
+ * The services with the agent for this depth (and model, for the batch replay). A non-standard depth's agent
+ * names the depth in its prompt version, which every answer-cache key holds: a `deep` question is never answered
+ * from a `quick` or `standard` run's cached answer, nor the other way round.
+ */
+function servicesAtDepth(s: Services, depth: JobDepth, config: AgentConfig, llm?: Llm): Services {
+  if ((depth === 'standard' && !llm) || !s.agentWith) return s;
+  const agent: Agent = s.agentWith(llm, { ...config, maxSteps: stepsForDepth(depth, config.maxSteps) });
+  if (depth === 'standard') return { ...s, agent };
+  return { ...s, agent: { ...agent, promptVersion: `${agent.promptVersion}+${depth}` } };
+}
+
+/** One Services per depth, built on first use (the services are process-wide, so are these). */
+function perDepth(build: (depth: JobDepth) => Promise<Services>): (depth: JobDepth) => Promise<Services> {
+  const made = new Map<JobDepth, Promise<Services>>();
+  return (depth) => {
+    let s = made.get(depth);
+    if (!s) {
+      s = build(depth);
+      s.catch(() => made.delete(depth));
+      made.set(depth, s);
+    }
+    return s;
+  };
+}
+
 /**
  * The worker's analysis: the same use case as POST /decision/analyze (caches, agent, the decision persisted in
- * the history), with progress reported around it. `depth` is kept on the job for the agent to use.
+ * the history), with the job's `depth` (see `stepsForDepth`) and progress reported around it. It answers the
+ * decision it recorded; the job points to it.
  */
-export function runAnalysisWithServices(services: () => Promise<Services>): RunAnalysis {
+export function runAnalysisWithServices(
+  services: () => Promise<Services>,
+  agentConfig: AgentConfig = loadAgentConfig(),
+): RunAnalysis {
+  const atDepth = perDepth(async (depth) => servicesAtDepth(await services(), depth, agentConfig));
   return async (job, ctx) => {
-    const s = await services();
+    const s = await atDepth(job.depth);
     // The start route cannot see the database: a job whose user was deleted since is refused here, before
     // any model call.
     const user = await s.db.query('SELECT 1 AS one FROM users WHERE user_id = $1 AND org_id = $2', [
@@ -63,17 +110,12 @@ export function runAnalysisWithServices(services: () => Promise<Services>): RunA
 export function runBatchReplayWithServices(
   services: () => Promise<Services>,
   llm: Pick<LlmConfig, 'provider' | 'model' | 'maxTokens'>,
-): (job: Job, state: ReplayState, signal: AbortSignal) => Promise<unknown> {
-  let replaying: Promise<Services> | undefined;
-  const replayServices = () => {
-    replaying ??= services().then((s) => {
-      if (llm.provider !== 'anthropic' || !s.agentWith) return s;
-      return { ...s, agent: s.agentWith(createReplayLlm(llm)) };
-    });
-    return replaying;
-  };
+  agentConfig: AgentConfig = loadAgentConfig(),
+): (job: Job, state: ReplayState, signal: AbortSignal) => Promise<AnalysisOutcome> {
+  const replayLlm = llm.provider === 'anthropic' ? createReplayLlm(llm) : undefined;
+  const atDepth = perDepth(async (depth) => servicesAtDepth(await services(), depth, agentConfig, replayLlm));
   return async (job, state, signal) => {
-    const s = await replayServices();
+    const s = await atDepth(job.depth);
     return withReplay(state, () =>
       analyzeDecision(s, {
         query: job.query,

@@ -3,8 +3,8 @@ import { ModelCallNeeded } from '../llm/batch';
 import type { LlmResponse } from '../llm/types';
 import type { Queue } from '../queue/queue';
 import { type BatchGroupMessage, encodeBatchGroupMessage } from './message';
-import type { Job } from './types';
-import { storeResult, type WorkerDeps } from './worker';
+import type { AnalysisOutcome, Job } from './types';
+import { finishJob, type WorkerDeps } from './worker';
 
 /**
  * `"mode": "batch"` jobs: each model turn of every job of a group goes into one Message Batch (half price).
@@ -19,8 +19,11 @@ export interface BatchWorkerDeps {
   queue: Pick<Queue, 'send'>;
   /** Claude's Message Batches; undefined (offline model): the group runs at once, like interactive jobs. */
   batches: BatchClient | undefined;
-  /** The job's analysis with the model answering from `state` (ModelCallNeeded when it runs out). */
-  runReplay(job: Job, state: ReplayState, signal: AbortSignal): Promise<unknown>;
+  /**
+   * The job's analysis with the model answering from `state` (ModelCallNeeded when it runs out); records the
+   * decision like an interactive run, and the job points to it.
+   */
+  runReplay(job: Job, state: ReplayState, signal: AbortSignal): Promise<AnalysisOutcome>;
   /** Seconds between checks of a batch in flight (SQS DelaySeconds, ≤ 900). */
   pollDelaySeconds: number;
   /** Checks of one batch before its jobs fail (the API expires a batch after 24 h). */
@@ -104,7 +107,7 @@ export async function processBatchGroupMessage(
     }
     const state: ReplayState = { responses: turns[taskId] ?? [] };
     const controller = new AbortController();
-    let result: unknown;
+    let result: AnalysisOutcome;
     try {
       result = await deps.runReplay(job, state, controller.signal);
     } catch (err) {
@@ -120,7 +123,7 @@ export async function processBatchGroupMessage(
       await failJob(taskId, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
       continue;
     }
-    const outcome = await storeResult(worker, job, message.attempt_id, result);
+    const outcome = await finishJob(worker, job, message.attempt_id, result);
     worker.metrics?.count(outcome === 'succeeded' ? 'JobSucceeded' : 'JobDiscarded');
     log('Batch job finished', { taskId, outcome, turns: state.responses.length });
   }

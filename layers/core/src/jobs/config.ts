@@ -31,7 +31,6 @@ const JobsConfigSchema = z
       .min(0.001)
       .max(24 * 30)
       .default(24),
-    JOBS_RESULT_INLINE_MAX_BYTES: z.coerce.number().int().min(1024).max(350_000).default(300_000),
     /** Batch mode: seconds between checks of a Message Batch in flight (SQS DelaySeconds, ≤ 900). */
     JOBS_BATCH_POLL_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
     /** Batch mode: a group whose batch has not ended after this long fails (the API expires batches at 24 h). */

@@ -6,9 +6,14 @@ import type { IdempotencyStore } from './idempotency-store';
 import type { Clock, JobStore } from './job-store';
 import type { JobsLogger } from './logger';
 import { encodeBatchGroupMessage, encodeJobMessage } from './message';
-import type { JobResultStore } from './result-store';
 import type { Job, JobError, JobMode, JobStatus, JobView } from './types';
 import type { JobRequest, StartRequest } from './validation';
+
+/**
+ * A stored decision by id within one org (decisions/store.ts `getDecision`), or undefined when the org has no
+ * such decision.
+ */
+export type DecisionReader = (q: { orgId: string; decisionId: string }) => Promise<unknown>;
 
 /** Who is asking: every job belongs to one org and one user. */
 export interface Caller {
@@ -31,8 +36,8 @@ export interface JobServiceDeps {
   jobs: JobStore;
   idempotency: IdempotencyStore;
   queue: Queue;
-  /** Needed to read results stored outside the item. */
-  results?: JobResultStore;
+  /** Reads a SUCCEEDED job's result: the decision it points to (org-scoped). */
+  decisions: DecisionReader;
   ttlSeconds: number;
   idempotencyTtlSeconds: number;
   /** A replayed start re-sends the message of a job still QUEUED, never picked up, and this old. */
@@ -208,17 +213,13 @@ export class JobService {
     return view;
   }
 
+  /** The decision the job points to, read within the job's (= the caller's) org. */
   private async readResult(job: Job): Promise<unknown> {
-    if (job.result_json !== undefined) return JSON.parse(job.result_json);
-    if (job.result_ref) {
-      if (!this.deps.results) {
-        throw new UpstreamUnavailableError('database', 'The result store is not configured');
-      }
-      const result = await this.deps.results.get(job.result_ref, job.org_id);
-      if (result === undefined) throw new NotFoundError('Task result');
-      return result;
-    }
-    return null;
+    const decisionId = job.decision_id ?? legacyDecisionId(job);
+    if (decisionId === undefined) return null;
+    const decision = await this.deps.decisions({ orgId: job.org_id, decisionId });
+    if (decision === undefined) throw new NotFoundError('Task result');
+    return decision;
   }
 
   private expired(job: Job): boolean {
@@ -340,6 +341,17 @@ function enqueueError(_message: string): JobError {
 /** Interactive stays out of the hash, so keys of requests made before modes existed still match. */
 function modeOf(mode: JobMode): { mode?: JobMode } {
   return mode === 'batch' ? { mode } : {};
+}
+
+/** The decision id inside the result an item written before jobs pointed to their decision carried. */
+function legacyDecisionId(job: Job): string | undefined {
+  if (job.result_json === undefined) return undefined;
+  try {
+    const id = (JSON.parse(job.result_json) as { decision_id?: unknown } | null)?.decision_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function requestHash(request: StartRequest): string {

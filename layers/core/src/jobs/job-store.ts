@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { credentialsForEndpoint } from '../aws/credentials';
-import type { Job, JobError, JobResultRef } from './types';
+import type { Job, JobError } from './types';
 
 /**
  * The job state machine, persisted. Every transition is a conditional write, so a duplicate or redelivered
@@ -20,7 +20,8 @@ export interface JobStore {
   get(taskId: string): Promise<Job | undefined>;
   claim(taskId: string, claim: JobClaim): Promise<Job | undefined>;
   updateProgress(taskId: string, attemptId: string, progress: number): Promise<boolean>;
-  complete(taskId: string, attemptId: string, outcome: JobOutcome): Promise<boolean>;
+  /** RUNNING → SUCCEEDED, pointing to the decision the attempt recorded. */
+  complete(taskId: string, attemptId: string, decisionId: string): Promise<boolean>;
   fail(taskId: string, attemptId: string, error: JobError): Promise<boolean>;
   /** RUNNING → QUEUED after a retryable failure: the message is redelivered and claims it again. */
   release(taskId: string, attemptId: string, lastError: JobError): Promise<boolean>;
@@ -38,8 +39,6 @@ export interface JobClaim {
   attempts: number;
   leaseMs: number;
 }
-
-export type JobOutcome = { result_json: string } | { result_ref: JobResultRef };
 
 export type Clock = () => number;
 
@@ -133,17 +132,14 @@ export class DynamoJobStore implements JobStore {
     });
   }
 
-  async complete(taskId: string, attemptId: string, outcome: JobOutcome): Promise<boolean> {
-    const values: Record<string, unknown> = { ':done': 'SUCCEEDED', ':hundred': 100 };
-    let set = '#s = :done, progress = :hundred, finished_at = :iso, updated_at = :iso';
-    if ('result_json' in outcome) {
-      set += ', result_json = :r';
-      values[':r'] = outcome.result_json;
-    } else {
-      set += ', result_ref = :r';
-      values[':r'] = outcome.result_ref;
-    }
-    return this.byAttempt(taskId, attemptId, `SET ${set} REMOVE lease_expires_at`, values);
+  async complete(taskId: string, attemptId: string, decisionId: string): Promise<boolean> {
+    return this.byAttempt(
+      taskId,
+      attemptId,
+      'SET #s = :done, progress = :hundred, decision_id = :d, finished_at = :iso, updated_at = :iso ' +
+        'REMOVE lease_expires_at',
+      { ':done': 'SUCCEEDED', ':hundred': 100, ':d': decisionId },
+    );
   }
 
   async fail(taskId: string, attemptId: string, error: JobError): Promise<boolean> {

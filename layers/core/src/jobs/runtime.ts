@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../db/types';
+import { getDecision } from '../decisions/store';
 import { logger } from '../observability/logger';
 import { createSqsClient, type Queue, SqsQueue } from '../queue/queue';
 import { createSqsSender } from '../queue/sqs-send';
@@ -8,11 +9,9 @@ import { getDb } from '../runtime/db';
 import type { FunctionRoot } from '../runtime/root';
 import { getJobsConfig, type JobsConfig } from './config';
 import { DynamoIdempotencyStore } from './idempotency-store';
-import { JobService } from './job-service';
+import { type DecisionReader, JobService } from './job-service';
 import { createDynamoDocumentClient, DynamoJobStore } from './job-store';
 import type { JobsLogger } from './logger';
-import { type JobResultStore, PostgresJobResultStore } from './result-store';
-import type { JobResultRef } from './types';
 
 /**
  * The clients and stores of the jobs routes, built once per process (module scope: warm invocations reuse the
@@ -26,44 +25,30 @@ export interface JobsRuntime {
   idempotency: DynamoIdempotencyStore;
   /** Undefined without ANALYSIS_QUEUE_URL (the worker and status routes do not send). */
   queue: SqsQueue | undefined;
-  results: JobResultStore;
   service: JobService;
 }
 
 export interface JobsRuntimeOptions {
-  /** Opens the Postgres Db on first use of a large result (the runtime's shared `getDb`). */
-  db: () => Promise<Db>;
+  /**
+   * Opens the Postgres Db a job's decision is read from (the runtime's shared `getDb`); undefined for a
+   * function without database access. In one process serving several functions (the local runtime) the first
+   * function that has one provides it, whichever built the shared runtime.
+   */
+  db?: () => Promise<Db>;
   logger?: JobsLogger;
 }
 
-/** A JobResultStore that opens its Db only when a result is too large for DynamoDB. */
-export class LazyJobResultStore implements JobResultStore {
-  private store: Promise<JobResultStore> | undefined;
+/** How this process opens the database for job results, once a function that has one said so. */
+const resultsDb: { open?: () => Promise<Db> } = {};
 
-  constructor(private readonly db: () => Promise<Db>) {}
-
-  private resolve(): Promise<JobResultStore> {
-    this.store ??= this.db()
-      .then((db) => new PostgresJobResultStore(db))
-      .catch((err) => {
-        this.store = undefined;
-        throw err;
-      });
-    return this.store;
-  }
-
-  async put(ref: JobResultRef, orgId: string, resultJson: string): Promise<void> {
-    return (await this.resolve()).put(ref, orgId, resultJson);
-  }
-  async get(ref: JobResultRef, orgId: string): Promise<unknown> {
-    return (await this.resolve()).get(ref, orgId);
-  }
-  async delete(ref: JobResultRef): Promise<void> {
-    return (await this.resolve()).delete(ref);
-  }
-}
+/** A SUCCEEDED job's result: its decision, through the decisions store (org-scoped). */
+const readDecision: DecisionReader = async (q) => {
+  if (!resultsDb.open) throw new Error('This function has no database: job results are not readable here');
+  return getDecision(await resultsDb.open(), q);
+};
 
 export function createJobsRuntime(config: JobsConfig, opts: JobsRuntimeOptions): JobsRuntime {
+  if (opts.db) resultsDb.open ??= opts.db;
   const doc = createDynamoDocumentClient({
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL_DYNAMODB,
@@ -76,17 +61,16 @@ export function createJobsRuntime(config: JobsConfig, opts: JobsRuntimeOptions):
   const jobs = new DynamoJobStore(doc, config.JOBS_TABLE);
   const idempotency = new DynamoIdempotencyStore(doc, config.JOBS_TABLE);
   const queue = config.ANALYSIS_QUEUE_URL ? new SqsQueue(sqs, config.ANALYSIS_QUEUE_URL) : undefined;
-  const results = new LazyJobResultStore(opts.db);
   const service = new JobService({
     jobs,
     idempotency,
     queue: queue ?? unconfiguredQueue,
-    results,
+    decisions: readDecision,
     ttlSeconds: Math.round(config.JOBS_TTL_DAYS * 86_400),
     idempotencyTtlSeconds: Math.round(config.JOBS_IDEMPOTENCY_TTL_HOURS * 3_600),
     logger: opts.logger,
   });
-  return { config, doc, sqs, jobs, idempotency, queue, results, service };
+  return { config, doc, sqs, jobs, idempotency, queue, service };
 }
 
 const notConfigured = () => Promise.reject(new Error('ANALYSIS_QUEUE_URL is not set'));
@@ -96,6 +80,7 @@ let shared: JobsRuntime | undefined;
 
 /** The process-wide jobs runtime, from the environment (validated once). */
 export function getJobsRuntime(opts: JobsRuntimeOptions): JobsRuntime {
+  if (opts.db) resultsDb.open ??= opts.db;
   shared ??= createJobsRuntime(getJobsConfig(), opts);
   return shared;
 }
@@ -106,13 +91,13 @@ export function resetJobsRuntime(): void {
   shared?.sqs.destroy();
   shared = undefined;
   sharedWorker = undefined;
+  resultsDb.open = undefined;
 }
 
-/** What the worker uses of the jobs runtime: the job store and the large-result store (no queue, no service). */
+/** What the worker uses of the jobs runtime: the job store (no service); the decision goes through the services. */
 export interface WorkerJobs {
   config: JobsConfig;
   jobs: DynamoJobStore;
-  results: JobResultStore;
   /** The analysis queue, for batch-mode groups' delayed checks (undefined without ANALYSIS_QUEUE_URL). */
   queue: Pick<Queue, 'send'> | undefined;
 }
@@ -144,7 +129,6 @@ export function workerJobsFor(root: FunctionRoot): WorkerJobs {
     sharedWorker = {
       config,
       jobs: new DynamoJobStore(doc, config.JOBS_TABLE),
-      results: new LazyJobResultStore(() => getDb(root.config)),
       queue,
     };
   }
@@ -152,12 +136,10 @@ export function workerJobsFor(root: FunctionRoot): WorkerJobs {
 }
 
 /**
- * The function's jobs runtime (its profile must declare `jobs`). Large results are read back from Postgres:
- * only a function that declares `db` may open it.
+ * The function's jobs runtime (its profile must declare `jobs`). A job's result is its decision in Postgres:
+ * only a function that declares `db` (the status route) may read it.
  */
 export function jobsFor(root: FunctionRoot): JobsRuntime {
   root.require('jobs');
-  const noDb = () =>
-    Promise.reject(new Error(`Function ${root.id} has no database: large job results are not readable here`));
-  return getJobsRuntime({ db: root.needs.db ? () => getDb(root.config) : noDb, logger });
+  return getJobsRuntime({ db: root.needs.db ? () => getDb(root.config) : undefined, logger });
 }

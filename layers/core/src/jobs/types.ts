@@ -24,17 +24,7 @@ export type JobErrorCode =
   /** The analysis threw an error marked as non-retryable. */
   | 'analysis_failed'
   /** The analysis kept failing until the queue's maxReceiveCount; the message goes to the DLQ. */
-  | 'max_attempts_exceeded'
-  /** The result is larger than the item allows and no result store (Postgres) is configured. */
-  | 'result_too_large';
-
-/** Where a large result lives instead of the DynamoDB item (> JOBS_RESULT_INLINE_MAX_BYTES serialised). */
-export interface JobResultRef {
-  store: 'postgres';
-  task_id: string;
-  attempt_id: string;
-  bytes: number;
-}
+  | 'max_attempts_exceeded';
 
 /** The job as stored (one DynamoDB item, pk `task_id`). Timestamps are ISO-8601 strings. */
 export interface Job {
@@ -54,9 +44,16 @@ export interface Job {
   updated_at: string;
   started_at?: string;
   finished_at?: string;
-  /** Serialised result when small enough to live in the item. */
+  /**
+   * The decision the job recorded (Postgres `decisions`), set when it SUCCEEDED: the status route reads the
+   * result from there (org-scoped), the job keeps no copy of it.
+   */
+  decision_id?: string;
+  /**
+   * Items written before jobs pointed to their decision carried the result itself; read only for the
+   * decision id in it, until such items expire (JOBS_TTL_DAYS).
+   */
   result_json?: string;
-  result_ref?: JobResultRef;
   error?: JobError;
   /** The error of the last failed attempt that was retried (the job may still succeed). */
   last_error?: JobError;
@@ -92,5 +89,10 @@ export interface AnalysisRunContext {
   attempt: number;
 }
 
+/** What a finished analysis reports: the decision it recorded, which the job then points to. */
+export interface AnalysisOutcome {
+  decision_id: string;
+}
+
 /** The analysis itself, injected into the worker (the agent in production; real functions in tests). */
-export type RunAnalysis = (job: Job, ctx: AnalysisRunContext) => Promise<unknown>;
+export type RunAnalysis = (job: Job, ctx: AnalysisRunContext) => Promise<AnalysisOutcome>;

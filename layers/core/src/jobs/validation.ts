@@ -16,7 +16,11 @@ export type StartRequest = ({ kind: 'single'; item: JobRequest } | { kind: 'bulk
   mode?: JobMode;
 };
 
-const depthSchema = z.enum(JOB_DEPTHS);
+const depthSchema = z
+  .enum(JOB_DEPTHS)
+  .describe(
+    'Tool-use turns of the agent: quick 1, standard AGENT_MAX_STEPS (default), deep two more (at most 10)',
+  );
 
 function querySchema(maxQueryChars: number) {
   return z

@@ -7,8 +7,7 @@ import { type BatchWorkerDeps, processBatchGroupMessage } from './batch-worker';
 import type { JobStore } from './job-store';
 import type { JobsLogger } from './logger';
 import { decodeAnyJobMessage, decodeJobMessage } from './message';
-import type { JobResultStore } from './result-store';
-import type { Job, JobError, JobResultRef, RunAnalysis } from './types';
+import type { AnalysisOutcome, Job, JobError, RunAnalysis } from './types';
 
 /** Thrown by an analysis that will fail however often it is retried: the job is FAILED at once, no DLQ. */
 export class NonRetryableJobError extends Error {
@@ -22,13 +21,11 @@ export class LeaseLostError extends Error {
 
 export interface WorkerDeps {
   jobs: JobStore;
+  /** Runs the analysis; it records the decision, the job then points to it (`decision_id`). */
   runAnalysis: RunAnalysis;
-  /** Large results go here; without it a result over `inlineMaxBytes` fails the job (result_too_large). */
-  results?: JobResultStore;
   /** The queue's RedrivePolicy maxReceiveCount: at this receive count a failing job is marked FAILED. */
   maxReceiveCount: number;
   leaseMs: number;
-  inlineMaxBytes: number;
   logger?: JobsLogger;
   /** QueueLag (sent → claimed), JobDuration, and counts JobSucceeded / JobFailed / JobRetried. */
   metrics?: MetricsSink;
@@ -158,13 +155,13 @@ async function runAndStore(
   onProgress: (percent: number) => Promise<void>,
   signal: AbortSignal,
 ): Promise<JobMessageOutcome> {
-  let result: unknown;
+  let result: AnalysisOutcome;
   try {
     result = await deps.runAnalysis(job, { onProgress, signal, attempt: attempts });
   } catch (err) {
     return handleFailure(deps, job, attemptId, attempts, err, signal.aborted);
   }
-  return storeResult(deps, job, attemptId, result);
+  return finishJob(deps, job, attemptId, result);
 }
 
 async function handleFailure(
@@ -223,35 +220,23 @@ async function handleFailure(
   throw err;
 }
 
-export async function storeResult(
-  deps: WorkerDeps,
+/**
+ * SUCCEEDED, pointing to the decision the analysis recorded (the job keeps no copy of the result), by the
+ * attempt that holds the job; an attempt that lost its lease finishes nothing (its decision stays in the history).
+ */
+export async function finishJob(
+  deps: Pick<WorkerDeps, 'jobs' | 'logger'>,
   job: Job,
   attemptId: string,
-  result: unknown,
+  result: AnalysisOutcome,
 ): Promise<JobMessageOutcome> {
-  const taskId = job.task_id;
-  const json = JSON.stringify(result ?? null);
-  const bytes = Buffer.byteLength(json, 'utf8');
-  const lost = (): JobMessageOutcome => {
-    deps.logger?.warn('Job result discarded: the attempt lost its lease', { taskId, attemptId });
-    return 'lost_lease';
-  };
-  if (bytes <= deps.inlineMaxBytes) {
-    if (await deps.jobs.complete(taskId, attemptId, { result_json: json })) return 'succeeded';
-    return lost();
-  }
-  if (!deps.results) {
-    await deps.jobs.fail(taskId, attemptId, {
-      code: 'result_too_large',
-      message: `Result of ${bytes} bytes exceeds ${deps.inlineMaxBytes} and no result store is configured`,
-    });
-    return 'failed';
-  }
-  const ref: JobResultRef = { store: 'postgres', task_id: taskId, attempt_id: attemptId, bytes };
-  await deps.results.put(ref, job.org_id, json);
-  if (await deps.jobs.complete(taskId, attemptId, { result_ref: ref })) return 'succeeded';
-  await deps.results.delete(ref);
-  return lost();
+  if (await deps.jobs.complete(job.task_id, attemptId, result.decision_id)) return 'succeeded';
+  deps.logger?.warn('Job not finished: the attempt lost its lease', {
+    taskId: job.task_id,
+    attemptId,
+    decisionId: result.decision_id,
+  });
+  return 'lost_lease';
 }
 
 /** A job message, or a batch-mode group's message; each record's metrics are written once, at its end. */

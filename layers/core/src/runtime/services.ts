@@ -1,4 +1,4 @@
-import { type Agent, createAgent } from '../agent';
+import { type Agent, type AgentConfig, createAgent } from '../agent';
 import { createSkillResultCache } from '../analysis/skill-cache';
 import {
   type CacheStack,
@@ -24,8 +24,11 @@ import { createSearchServices, type SearchServices, setSearchServices } from './
 export interface Services extends SearchServices {
   semantic: SemanticCache;
   agent: Agent;
-  /** The same agent (skills, caches, metrics) over another model, e.g. the Message Batches replay. */
-  agentWith?(llm: Llm): Agent;
+  /**
+   * The same agent (skills, caches, metrics) over another model (e.g. the Message Batches replay; undefined:
+   * this services' model) or with another agent configuration (e.g. a job's `depth`: more or fewer turns).
+   */
+  agentWith?(llm: Llm | undefined, config?: AgentConfig): Agent;
 }
 
 export interface ServiceOverrides {
@@ -54,10 +57,11 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
     pastDecisions: createHybridPastDecisionsSkill({ db, embeddings, config: retrieval }),
   });
   const wrapSkillRun = createSkillResultCache(cache.tiered);
-  const agentWith = (llm: Llm | undefined) =>
+  const agentWith = (llm: Llm | undefined = o.llm, config?: AgentConfig) =>
     createAgent({
       db,
       llm,
+      ...(config ? { config: { agent: config } } : {}),
       registry,
       onSkillResult: (name, ok, ms) => {
         metrics.timing('SkillDuration', ms, { skill: name });
