@@ -17,6 +17,8 @@ export interface FunctionSummary {
   maxMemoryUsedMb: number;
   errors: number;
   timeouts: number;
+  /** instances whose INIT failed or passed Lambda's 10-s INIT limit (the request got a 502/504) */
+  initFailures: number;
   /** from the STATS lines */
   maxInstances: number;
   maxWaiting: number;
@@ -41,6 +43,7 @@ export interface RuntimeLogSummary {
 const REPORT_RE =
   /^\[([^\]]+)\] REPORT RequestId: \S+ Duration: ([\d.]+) ms .*?Max Memory Used: (\d+|n\/a) MB(?: Init Duration: ([\d.]+) ms)?(?: Status: (\w+))?/;
 const STATS_RE = /^\[host\] STATS (\{.*\})$/;
+const INIT_FAILED_RE = /^\[([^\]]+)\] init failed: /;
 const PREFIX_RE = /^\[([^\]]+)\] (\{.*\})$/;
 
 interface Acc {
@@ -49,6 +52,7 @@ interface Acc {
   mem: number;
   errors: number;
   timeouts: number;
+  initFailures: number;
   maxInstances: number;
   maxWaiting: number;
   abandoned: number;
@@ -67,6 +71,7 @@ export function summariseRuntimeLog(lines: Iterable<string>): RuntimeLogSummary 
         mem: 0,
         errors: 0,
         timeouts: 0,
+        initFailures: 0,
         maxInstances: 0,
         maxWaiting: 0,
         abandoned: 0,
@@ -86,6 +91,11 @@ export function summariseRuntimeLog(lines: Iterable<string>): RuntimeLogSummary 
       if (report[4] !== undefined) a.inits.push(Number(report[4]));
       if (report[5] === 'error') a.errors++;
       if (report[5] === 'timeout') a.timeouts++;
+      continue;
+    }
+    const initFailed = INIT_FAILED_RE.exec(line);
+    if (initFailed) {
+      get(initFailed[1]!).initFailures++;
       continue;
     }
     const stats = STATS_RE.exec(line);
@@ -135,6 +145,7 @@ export function summariseRuntimeLog(lines: Iterable<string>): RuntimeLogSummary 
       maxMemoryUsedMb: a.mem,
       errors: a.errors,
       timeouts: a.timeouts,
+      initFailures: a.initFailures,
       maxInstances: a.maxInstances,
       maxWaiting: a.maxWaiting,
       abandoned: a.abandoned,
@@ -158,11 +169,12 @@ function main() {
   const s = summariseRuntimeLog(readFileSync(file, 'utf8').split('\n'));
   if (process.argv.includes('--json')) return void console.log(JSON.stringify(s, null, 2));
   console.log(
-    'function | invocations | cold starts | Duration p50 / p95 / p99 ms | max instances | max waiting | dropped | errors / time-outs | max MB',
+    'function | invocations | cold starts | Duration p50 / p95 / p99 ms | max instances | max waiting | dropped | errors / time-outs | init failures | max MB',
   );
   for (const [fn, f] of Object.entries(s.functions)) {
+    if (f.invocations === 0 && f.initFailures === 0 && f.maxInstances === 0) continue;
     console.log(
-      `${fn} | ${f.invocations} | ${f.coldStarts} (init p50 ${f.initMs.p50} ms) | ${f.durationMs.p50} / ${f.durationMs.p95} / ${f.durationMs.p99} | ${f.maxInstances} | ${f.maxWaiting} | ${f.abandoned} | ${f.errors} / ${f.timeouts} | ${f.maxMemoryUsedMb}`,
+      `${fn} | ${f.invocations} | ${f.coldStarts} (init p50 ${f.initMs.p50} ms) | ${f.durationMs.p50} / ${f.durationMs.p95} / ${f.durationMs.p99} | ${f.maxInstances} | ${f.maxWaiting} | ${f.abandoned} | ${f.errors} / ${f.timeouts} | ${f.initFailures} | ${f.maxMemoryUsedMb}`,
     );
   }
   if (s.peak)
