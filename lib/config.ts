@@ -33,6 +33,13 @@ export const StageSettingsSchema = z.object({
    * functions reach them through the NAT gateway (HTTPS, same IAM) — fine for a dev stage's traffic.
    */
   interfaceEndpoints: z.boolean().default(true),
+  /**
+   * RDS Proxy in front of Aurora. true: the functions connect to the proxy (it pools for every instance; billed
+   * for at least 8 ACUs on Serverless v2, $87.60/month). false: they connect to the cluster endpoint directly,
+   * with the same IAM auth and TLS, a pool of 1 per instance and a server-side idle session time-out (docs/cost.md
+   * says what that costs in connections). Without it an idle stage also lets Aurora auto-pause.
+   */
+  rdsProxy: z.boolean().default(true),
   /** NAT gateways for the Lambda subnets (Claude and Upstash are on the internet). */
   natGateways: z.number().int().min(1).max(3),
   /** 0 with auroraAutoPauseMinutes: the cluster pauses when idle (no compute billed; ~15 s to resume). */

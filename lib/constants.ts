@@ -23,6 +23,18 @@ export const API_MAX_BODY_BYTES = 65_536;
 export const REDIS_PORT = 6379;
 /** RDS Proxy closes a client connection idle this long; the functions' pools close theirs a minute sooner. */
 export const PROXY_IDLE_CLIENT_TIMEOUT_MINUTES = 15;
+/**
+ * Without the proxy (stage setting `rdsProxy: false`) Aurora itself closes a session idle this long
+ * (`idle_session_timeout`, sent as a startup parameter), so instances Lambda has frozen do not hold connections
+ * that keep the cluster from auto-pausing; the functions' pools stop reusing a connection a minute sooner.
+ */
+export const DIRECT_IDLE_SESSION_TIMEOUT_MINUTES = 5;
+/**
+ * `pg` pool size per instance. Classic Lambda runs one request per instance; the pool of 2 lets a request's two
+ * independent queries (e.g. hybrid search's vector and keyword halves) run at once. Behind RDS Proxy that is
+ * free (the proxy multiplexes); connected directly every pooled connection is an Aurora backend, so 1.
+ */
+export const DB_POOL_MAX = { proxy: 2, direct: 1 } as const;
 
 /**
  * EMF metrics (namespace CeoAgent) the runtime emits through Powertools Metrics. Powertools adds the default
@@ -75,4 +87,6 @@ export const KPI = {
   rateLimitedPer5Min: 20,
   /** Aurora Serverless v2 capacity at (or within 95% of) the stage's maximum ACU */
   auroraAcuUtilizationPct: 95,
+  /** without RDS Proxy: Aurora connections above this share of max_connections */
+  auroraConnectionsPct: 80,
 } as const;

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { ApiStack } from './api-stack';
+import { auroraPgMaxConnections } from './aurora-connections';
 import type { StageConfig } from './config';
 import { CACHE_LEVELS, EMF, KPI, SERVICE_NAME } from './constants';
 import type { AppFunction } from './constructs/app-function';
@@ -52,7 +53,11 @@ export class ObservabilityStack extends Stack {
     const functions: AppFunction[] = [...routes.map((r) => r.fn), api.worker, data.migration.handler];
     const queueName = data.analysisQueue.queueName;
     const dlqName = data.analysisDlq.queueName;
-    const proxyName = data.database.proxy.dbProxyName;
+    const proxyName = data.database.proxy?.dbProxyName;
+    const cluster = data.database.cluster;
+    // No proxy: every warm instance holds its own connection, so the connections themselves are the limit.
+    const maxConnections = auroraPgMaxConnections(stage.auroraMinAcu, stage.auroraMaxAcu);
+    const connectionsAlarmAt = Math.floor((maxConnections * KPI.auroraConnectionsPct) / 100);
 
     // --- alarm topic ---------------------------------------------------------------------------------------
     const key = new kms.Key(this, 'AlarmTopicKey', {
@@ -201,18 +206,27 @@ export class ObservabilityStack extends Stack {
     }
     alarm(
       'AuroraAtMaxCapacity',
-      data.database.cluster.metric('ACUUtilization', { statistic: 'Maximum', period: KPI_PERIOD }),
+      cluster.metric('ACUUtilization', { statistic: 'Maximum', period: KPI_PERIOD }),
       KPI.auroraAcuUtilizationPct,
       `Aurora Serverless v2 at its maximum capacity (${stage.auroraMaxAcu} ACU)`,
       { comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD },
     );
-    alarm(
-      'ProxySessionPinning',
-      proxyMetric(proxyName, 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 'pinned'),
-      0,
-      'RDS Proxy connections stay pinned (SET, prepared statements, locks on the request path?)',
-      { evaluationPeriods: 3, datapointsToAlarm: 3 },
-    );
+    if (proxyName) {
+      alarm(
+        'ProxySessionPinning',
+        proxyMetric(proxyName, 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 'pinned'),
+        0,
+        'RDS Proxy connections stay pinned (SET, prepared statements, locks on the request path?)',
+        { evaluationPeriods: 3, datapointsToAlarm: 3 },
+      );
+    } else {
+      alarm(
+        'AuroraConnections',
+        cluster.metric('DatabaseConnections', { statistic: 'Maximum', period: KPI_PERIOD }),
+        connectionsAlarmAt,
+        `Aurora connections above ${KPI.auroraConnectionsPct}% of max_connections (${maxConnections} at ${stage.auroraMaxAcu} ACU maximum): this stage has no RDS Proxy, so each warm function instance holds its own (docs/cost.md)`,
+      );
+    }
 
     // --- dashboard -----------------------------------------------------------------------------------------
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -437,20 +451,39 @@ export class ObservabilityStack extends Stack {
         width: QUARTER,
         height: HEIGHT,
       }),
-      new cw.GraphWidget({
-        title: 'RDS Proxy connections',
-        left: [
-          proxyMetric(proxyName, 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 'session pinned'),
-          proxyMetric(proxyName, 'ClientConnections', 'Maximum', 'client'),
-          proxyMetric(proxyName, 'DatabaseConnections', 'Maximum', 'database'),
-        ],
-        width: QUARTER,
-        height: HEIGHT,
-      }),
+      proxyName
+        ? new cw.GraphWidget({
+            title: 'RDS Proxy connections',
+            left: [
+              proxyMetric(
+                proxyName,
+                'DatabaseConnectionsCurrentlySessionPinned',
+                'Maximum',
+                'session pinned',
+              ),
+              proxyMetric(proxyName, 'ClientConnections', 'Maximum', 'client'),
+              proxyMetric(proxyName, 'DatabaseConnections', 'Maximum', 'database'),
+            ],
+            width: QUARTER,
+            height: HEIGHT,
+          })
+        : new cw.GraphWidget({
+            title: 'Aurora connections (no RDS Proxy)',
+            left: [
+              cluster.metric('DatabaseConnections', {
+                statistic: 'Maximum',
+                period: KPI_PERIOD,
+                label: 'connections',
+              }),
+            ],
+            leftAnnotations: [line(connectionsAlarmAt, `${KPI.auroraConnectionsPct}% of max_connections`)],
+            width: QUARTER,
+            height: HEIGHT,
+          }),
       new cw.GraphWidget({
         title: 'Aurora capacity (ACU)',
         left: [
-          data.database.cluster.metric('ServerlessDatabaseCapacity', {
+          cluster.metric('ServerlessDatabaseCapacity', {
             statistic: 'Maximum',
             period: KPI_PERIOD,
             label: 'ACU',

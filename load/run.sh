@@ -10,7 +10,9 @@
 #                                            DATABASE_URL=… npx tsx load/setup-users.ts --out users.csv
 # Knobs: LOAD_USERS_COUNT (200), LOAD_ORGS (20), LOAD_PORT (3100), LOAD_PHASES (JSON array of artillery
 # phases), LOAD_TTFT_MS (1000), LOAD_TOKENS_PER_SECOND (40), DATABASE_URL (PostgreSQL instead of PGlite),
-# LOAD_LAMBDA_MAX_INSTANCES (4: instances per function under start:lambda, one invocation each at a time).
+# LOAD_LAMBDA_MAX_INSTANCES (4: instances per function under start:lambda, one invocation each at a time),
+# LOAD_LAMBDA_ARGS (more start:lambda options, e.g. "--max-instances auth-login=2"), LOAD_LAMBDA_STATS_MS (1000:
+# the host's STATS line; load/runtime-log.ts summarises REPORT lines, STATS and the functions' EMF from the log).
 # artillery is pinned in load/package.json + load/package-lock.json and installed there on first use.
 # Every process started here runs in its own process group and is stopped with it; the temp folder is removed.
 set -euo pipefail
@@ -66,7 +68,8 @@ if [ -z "$target" ]; then
   if [ "$runtime" = "lambda" ]; then
     [ -n "${DATABASE_URL:-}" ] || { echo "load: LOAD_RUNTIME=lambda needs DATABASE_URL (users are created there)"; exit 2; }
     start runtime npx tsx bin/lambda-host/main.ts --port "$port" --no-seed \
-      --max-instances "${LOAD_LAMBDA_MAX_INSTANCES:-4}" \
+      --max-instances "${LOAD_LAMBDA_MAX_INSTANCES:-4}" --stats-interval-ms "${LOAD_LAMBDA_STATS_MS:-1000}" \
+      ${LOAD_LAMBDA_ARGS:-} \
       --env "ANTHROPIC_BASE_URL=$claude_url" --env "ANTHROPIC_API_KEY=sk-load-stand-in"
   else
     DATA_DIR="$tmp" PORT="$port" start runtime npx tsx bin/local.ts

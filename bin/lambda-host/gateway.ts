@@ -261,10 +261,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (route.streaming) return streamInvoke(pool, event, res);
 
     let timer: NodeJS.Timeout | undefined;
+    // An invocation still queued for an instance when API Gateway gives up is dropped, not run for nobody.
+    const gaveUp = new AbortController();
     const outcome = await Promise.race([
-      pool.invoke(event, { requestId: randomUUID() }),
+      pool.invoke(event, { requestId: randomUUID(), signal: gaveUp.signal }),
       new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), route.timeoutMs);
+        timer = setTimeout(() => {
+          gaveUp.abort();
+          resolve('timeout');
+        }, route.timeoutMs);
       }),
     ]).finally(() => clearTimeout(timer));
     if (outcome === 'timeout') {

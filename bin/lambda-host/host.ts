@@ -10,7 +10,7 @@ import { type LocalServices, startLocalServices } from './aws';
 import { type Database, openDatabase } from './database';
 import { type Gateway, readApi, startGateway } from './gateway';
 import type { FunctionDef } from './instance';
-import { FunctionPool, type InvocationReport } from './pool';
+import { FunctionPool, type InvocationReport, type PoolStats } from './pool';
 import {
   type Assembly,
   type LocalBindings,
@@ -51,6 +51,11 @@ export interface HostOptions {
   nodePath?: string;
   log?: (line: string) => void;
   onReport?: (r: InvocationReport) => void;
+  /**
+   * Print `[host] STATS {json}` this often: per function, instances alive, busy, idle, invocations waiting for an
+   * instance and those dropped while waiting (the queue a load test builds). Off when unset.
+   */
+  statsIntervalMs?: number;
 }
 
 export interface LambdaHost {
@@ -250,6 +255,14 @@ export async function startLambdaHost(opts: HostOptions): Promise<LambdaHost> {
     cleanups.push(async () => {
       await Promise.all([...pools.values()].map((p) => p.close()));
     });
+    if (opts.statsIntervalMs && opts.statsIntervalMs > 0) {
+      const stats = setInterval(
+        () => log(`[host] STATS ${JSON.stringify(poolStats(pools))}`),
+        opts.statsIntervalMs,
+      );
+      stats.unref();
+      cleanups.push(() => clearInterval(stats));
+    }
 
     // The deploy-time custom resources backed by the app's own bundles (the schema migrations) run once.
     if (opts.customResources !== false) {
@@ -405,6 +418,17 @@ export async function startLambdaHost(opts: HostOptions): Promise<LambdaHost> {
     await stopAll();
     throw err;
   }
+}
+
+/** Every pool's stats by function name, at one instant (the STATS line). */
+export function poolStats(pools: ReadonlyMap<string, FunctionPool>): {
+  t: string;
+  functions: Record<string, PoolStats>;
+} {
+  return {
+    t: new Date().toISOString(),
+    functions: Object.fromEntries([...pools.values()].map((p) => [p.def.name, p.stats()])),
+  };
 }
 
 /** The environment of one function's instances: Lambda's variables, then the template's, resolved locally. */

@@ -12,6 +12,7 @@
  *   --env [FN:]NAME=VALUE    add or override a variable (all functions, or FN's)
  *   --visibility-timeout S   override every queue's VisibilityTimeout
  *   --idle-timeout-ms MS     end instances idle this long (default 600000)
+ *   --stats-interval-ms MS   print `[host] STATS {json}` this often: per function instances, busy, idle, waiting
  *   --node PATH              node binary for the instances (LAMBDA_HOST_NODE; e.g. a Node 22 build)
  *   --no-seed                do not create the demo tenant
  *   --no-claude-stand-in     without ANTHROPIC_API_KEY/ANTHROPIC_BASE_URL, do not start the local Claude
@@ -87,6 +88,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env) {
         break;
       case '--idle-timeout-ms':
         opts.idleTimeoutMs = Number(next());
+        break;
+      case '--stats-interval-ms':
+        opts.statsIntervalMs = Number(next());
         break;
       case '--node':
         opts.nodePath = next();

@@ -36,7 +36,20 @@ export interface InvocationReport {
   line: string;
 }
 
-export type PoolOutcome = InvokeOutcome | { kind: 'throttled' };
+export type PoolOutcome = InvokeOutcome | { kind: 'throttled' } | { kind: 'abandoned' };
+
+/** What a pool is doing now: the evidence of where a load test waits. */
+export interface PoolStats {
+  /** instances alive (starting, busy or idle) */
+  instances: number;
+  /** running an invocation or starting for one */
+  busy: number;
+  idle: number;
+  /** invocations waiting for an instance (onLimit queue) */
+  waiting: number;
+  /** invocations given up by their caller before an instance was free (never run) */
+  abandoned: number;
+}
 
 type Waiter = { resolve: (i: Instance) => void; reject: (o: InvokeOutcome) => void };
 
@@ -45,6 +58,7 @@ export class FunctionPool {
   readonly instances = new Set<Instance>();
   private idle: Instance[] = [];
   private waiters: Waiter[] = [];
+  private abandoned = 0;
   private closed = false;
   private reaper: NodeJS.Timeout;
   private readonly opts: PoolOptions;
@@ -56,17 +70,23 @@ export class FunctionPool {
     this.reaper.unref();
   }
 
-  /** Invokes the function with this event (JSON); `onStream` receives a streaming handler's response. */
+  /**
+   * Invokes the function with this event (JSON); `onStream` receives a streaming handler's response. An invocation
+   * still waiting for an instance when `signal` aborts (its caller, API Gateway, timed out) is dropped and never
+   * runs — as Lambda would have refused it at once instead of queueing it. One already running is not stopped.
+   */
   async invoke(
     event: unknown,
-    opts: { requestId?: string; onStream?: (s: StreamStart) => void } = {},
+    opts: { requestId?: string; onStream?: (s: StreamStart) => void; signal?: AbortSignal } = {},
   ): Promise<PoolOutcome> {
     const requestId = opts.requestId ?? randomUUID();
     let instance: Instance;
     try {
-      const got = this.acquire();
+      const got = this.acquire(opts.signal);
       if (!got) return { kind: 'throttled' };
-      instance = await got;
+      const acquired = await got;
+      if (!acquired) return { kind: 'abandoned' };
+      instance = acquired;
     } catch (outcome) {
       return this.reportInitFailure(outcome as InvokeOutcome, requestId);
     }
@@ -95,7 +115,19 @@ export class FunctionPool {
     ]);
   }
 
-  private acquire(): Promise<Instance> | undefined {
+  stats(): PoolStats {
+    const idle = this.idle.filter((i) => i.state === 'idle').length;
+    return {
+      instances: this.instances.size,
+      busy: this.instances.size - idle,
+      idle,
+      waiting: this.waiters.length,
+      abandoned: this.abandoned,
+    };
+  }
+
+  /** An instance, or undefined when `signal` aborted first; no promise when throttled. */
+  private acquire(signal?: AbortSignal): Promise<Instance | undefined> | undefined {
     if (this.closed) {
       return Promise.reject({
         kind: 'error',
@@ -106,8 +138,27 @@ export class FunctionPool {
     }
     const available = this.idle.length > 0 || this.instances.size < this.opts.maxInstances;
     if (!available && this.opts.onLimit === 'throttle') return undefined;
-    return new Promise<Instance>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+    if (signal?.aborted) return Promise.resolve(undefined);
+    return new Promise<Instance | undefined>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: (i) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(i);
+        },
+        reject: (o) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(o);
+        },
+      };
+      const onAbort = () => {
+        const at = this.waiters.indexOf(waiter);
+        if (at < 0) return; // already given an instance (or one is starting for it): it runs
+        this.waiters.splice(at, 1);
+        this.abandoned++;
+        resolve(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
       this.pump();
     });
   }

@@ -6,12 +6,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { METRICS_NAMESPACE, PROXY_IDLE_CLIENT_TIMEOUT_MINUTES, SERVICE_NAME } from '../constants';
+import {
+  DB_POOL_MAX,
+  DIRECT_IDLE_SESSION_TIMEOUT_MINUTES,
+  METRICS_NAMESPACE,
+  PROXY_IDLE_CLIENT_TIMEOUT_MINUTES,
+  SERVICE_NAME,
+} from '../constants';
 import {
   BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
@@ -33,12 +38,16 @@ export interface FunctionNetwork {
   extraSecurityGroups?: ec2.ISecurityGroup[];
 }
 
-/** Postgres through RDS Proxy as `user`: IAM authentication end to end, TLS required. */
+/** Postgres as `user` with IAM authentication and TLS: through RDS Proxy, or to the cluster endpoint directly. */
 export interface DatabaseBinding {
-  proxy: rds.IDatabaseProxy;
+  via: 'proxy' | 'cluster';
+  /** The proxy endpoint or the cluster's writer endpoint: the host the client signs its IAM token for. */
+  host: string;
   databaseName: string;
   user: string;
   port: number;
+  /** `rds-db:connect` for `user` on what `host` names (the proxy, or the cluster). */
+  grantConnect(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** Postgres directly on the cluster as the master user, password from the RDS-managed secret (migrations only). */
@@ -208,19 +217,37 @@ export class AppFunction extends Construct {
   }
 
   /**
-   * DATABASE_URL without a password (the runtime signs an RDS IAM token for the URL's user and host), DB_SSL
-   * (the proxy requires TLS), DB_IAM_AUTH, and `rds-db:connect` on the proxy for that user.
+   * DATABASE_URL without a password (the runtime signs an RDS IAM token for the URL's user and host), DB_SSL,
+   * DB_IAM_AUTH, the pool's size and idle time-out, and `rds-db:connect` for that user on the proxy or the cluster.
+   * - through RDS Proxy: a pool of 2 (the proxy multiplexes), closed a minute before the proxy's idle client
+   *   time-out (a reconnect costs a TLS handshake and an IAM token); the proxy's certificate is public.
+   * - to the cluster: a pool of 1 (each connection is an Aurora backend), Aurora's own idle session time-out
+   *   (so frozen instances release their connections and the cluster can auto-pause) with the pool a minute
+   *   below it, and the RDS CA bundle Lambda ships, which Aurora's certificate needs.
    */
   bindDatabase(db: DatabaseBinding): this {
     this.fn.addEnvironment(
       'DATABASE_URL',
-      `postgresql://${db.user}@${db.proxy.endpoint}:${db.port}/${db.databaseName}`,
+      `postgresql://${db.user}@${db.host}:${db.port}/${db.databaseName}`,
     );
     this.fn.addEnvironment('DB_SSL', 'true');
     this.fn.addEnvironment('DB_IAM_AUTH', 'true');
-    // Below the proxy's idle client time-out: a reconnect costs a TLS handshake and an IAM token.
-    this.fn.addEnvironment('DB_IDLE_TIMEOUT_MS', String((PROXY_IDLE_CLIENT_TIMEOUT_MINUTES - 1) * 60_000));
-    db.proxy.grantConnect(this.fn, db.user);
+    if (db.via === 'proxy') {
+      this.fn.addEnvironment('DB_POOL_MAX', String(DB_POOL_MAX.proxy));
+      this.fn.addEnvironment('DB_IDLE_TIMEOUT_MS', String((PROXY_IDLE_CLIENT_TIMEOUT_MINUTES - 1) * 60_000));
+    } else {
+      this.fn.addEnvironment('DB_POOL_MAX', String(DB_POOL_MAX.direct));
+      this.fn.addEnvironment(
+        'DB_IDLE_SESSION_TIMEOUT_MS',
+        String(DIRECT_IDLE_SESSION_TIMEOUT_MINUTES * 60_000),
+      );
+      this.fn.addEnvironment(
+        'DB_IDLE_TIMEOUT_MS',
+        String((DIRECT_IDLE_SESSION_TIMEOUT_MINUTES - 1) * 60_000),
+      );
+      this.fn.addEnvironment('NODE_EXTRA_CA_CERTS', LAMBDA_RDS_CA_BUNDLE);
+    }
+    db.grantConnect(this.fn);
     return this;
   }
 

@@ -14,14 +14,15 @@ export interface DatabaseProps {
 }
 
 /**
- * Aurora PostgreSQL Serverless v2 (pgvector is an available extension there) in the isolated subnets and RDS
- * Proxy in front of it.
+ * Aurora PostgreSQL Serverless v2 (pgvector is an available extension there) in the isolated subnets, with RDS
+ * Proxy in front of it where the stage says so (`rdsProxy`).
  *
  * Who logs in as whom:
- * - the functions connect through the proxy with end-to-end IAM auth (no password anywhere): the client signs a
- *   token for its database user (`rds-db:connect` on the proxy for that user), and the proxy signs its own to
- *   Aurora (`rds-db:connect` on the cluster for the same user). The users are the application role `ceo_app`
- *   (DML) and the read-only role `ceo_readonly`, created with `rds_iam` by migration 0005_roles.sql.
+ * - the functions log in with IAM auth (no password anywhere) as the application role `ceo_app` (DML) or the
+ *   read-only role `ceo_readonly`, both created with `rds_iam` by migration 0005_roles.sql. With the proxy the
+ *   client signs a token for its user (`rds-db:connect` on the proxy for that user) and the proxy signs its own
+ *   to Aurora (`rds-db:connect` on the cluster for the same user). Without it the client signs its token for the
+ *   cluster endpoint and holds `rds-db:connect` on the cluster for its user: the same roles, the same TLS.
  * - the master user `ceo_admin` (DDL, owner of the schema) is used only by the migration handler, which connects
  *   to the cluster directly with the master password. RDS generates that password, keeps it in Secrets Manager
  *   and rotates it (every 7 days by default): nothing else can read it, and no rotation Lambda needs a network
@@ -29,12 +30,13 @@ export interface DatabaseProps {
  */
 export class Database extends Construct {
   readonly cluster: rds.DatabaseCluster;
-  readonly proxy: rds.DatabaseProxy;
+  /** Only with the stage setting `rdsProxy`. */
+  readonly proxy?: rds.DatabaseProxy;
   /** The role RDS Proxy uses to log in to Aurora (IAM: `rds-db:connect` for the application users). */
-  readonly proxyRole: iam.Role;
-  /** Through the proxy as the application role (read/write data, no DDL). */
+  readonly proxyRole?: iam.Role;
+  /** As the application role (read/write data, no DDL), through the proxy or to the cluster. */
   readonly writeBinding: DatabaseBinding;
-  /** Through the proxy as the read-only role. */
+  /** As the read-only role, through the proxy or to the cluster. */
   readonly readBinding: DatabaseBinding;
   /** Direct to the cluster as the master user: the migration handler only. */
   readonly ownerBinding: DatabaseOwnerBinding;
@@ -85,50 +87,70 @@ export class Database extends Construct {
     });
     this.cluster.node.addDependency(postgresLogs);
 
-    // End-to-end IAM: the proxy logs in to Aurora as the application users with its own IAM token.
-    this.proxyRole = new iam.Role(this, 'ProxyRole', {
-      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
-      description: `RDS Proxy ${clusterIdentifier}: IAM login to Aurora as the application users`,
-    });
-    this.proxyRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['rds-db:connect'],
-        resources: [DB_USERS.write, DB_USERS.read].map((user) =>
-          Stack.of(this).formatArn({
-            service: 'rds-db',
-            resource: 'dbuser',
-            resourceName: `${this.cluster.clusterResourceIdentifier}/${user}`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
-      }),
-    );
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
-      proxyTarget: rds.ProxyTarget.fromCluster(this.cluster),
-      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
-      role: this.proxyRole,
-      vpc: network.vpc,
-      vpcSubnets: network.dataSubnets,
-      securityGroups: [network.proxySg],
-      requireTLS: true,
-      iamAuth: true,
-      // Lambda time-outs are seconds: fail fast instead of queueing for the 120 s default.
-      borrowTimeout: Duration.seconds(10),
-      idleClientTimeout: Duration.minutes(PROXY_IDLE_CLIENT_TIMEOUT_MINUTES),
-      maxConnectionsPercent: 90,
-      maxIdleConnectionsPercent: 30,
-      // Session state set here is not pinning: the request path never runs SET.
-      initQuery: 'SET search_path TO public',
-    });
-
-    const through = (user: string): DatabaseBinding => ({
-      proxy: this.proxy,
-      databaseName: DB_NAME,
-      user,
-      port: DB_PORT,
-    });
-    this.writeBinding = through(DB_USERS.write);
-    this.readBinding = through(DB_USERS.read);
+    if (stage.rdsProxy) {
+      const proxySg = network.proxySg;
+      if (!proxySg) throw new Error('rdsProxy: the network has no proxy security group');
+      // End-to-end IAM: the proxy logs in to Aurora as the application users with its own IAM token.
+      const proxyRole = new iam.Role(this, 'ProxyRole', {
+        assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+        description: `RDS Proxy ${clusterIdentifier}: IAM login to Aurora as the application users`,
+      });
+      proxyRole.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['rds-db:connect'],
+          resources: [DB_USERS.write, DB_USERS.read].map((user) =>
+            Stack.of(this).formatArn({
+              service: 'rds-db',
+              resource: 'dbuser',
+              resourceName: `${this.cluster.clusterResourceIdentifier}/${user}`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+      const proxy = new rds.DatabaseProxy(this, 'Proxy', {
+        proxyTarget: rds.ProxyTarget.fromCluster(this.cluster),
+        defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
+        role: proxyRole,
+        vpc: network.vpc,
+        vpcSubnets: network.dataSubnets,
+        securityGroups: [proxySg],
+        requireTLS: true,
+        iamAuth: true,
+        // Lambda time-outs are seconds: fail fast instead of queueing for the 120 s default.
+        borrowTimeout: Duration.seconds(10),
+        idleClientTimeout: Duration.minutes(PROXY_IDLE_CLIENT_TIMEOUT_MINUTES),
+        maxConnectionsPercent: 90,
+        maxIdleConnectionsPercent: 30,
+        // Session state set here is not pinning: the request path never runs SET.
+        initQuery: 'SET search_path TO public',
+      });
+      this.proxy = proxy;
+      this.proxyRole = proxyRole;
+      const through = (user: string): DatabaseBinding => ({
+        via: 'proxy',
+        host: proxy.endpoint,
+        databaseName: DB_NAME,
+        user,
+        port: DB_PORT,
+        grantConnect: (grantee) => proxy.grantConnect(grantee, user),
+      });
+      this.writeBinding = through(DB_USERS.write);
+      this.readBinding = through(DB_USERS.read);
+    } else {
+      // Straight to the writer: the client signs its IAM token for the cluster endpoint, so the grant names the
+      // cluster (`dbuser:<cluster resource id>/<user>`).
+      const direct = (user: string): DatabaseBinding => ({
+        via: 'cluster',
+        host: this.cluster.clusterEndpoint.hostname,
+        databaseName: DB_NAME,
+        user,
+        port: DB_PORT,
+        grantConnect: (grantee) => this.cluster.grantConnect(grantee, user),
+      });
+      this.writeBinding = direct(DB_USERS.write);
+      this.readBinding = direct(DB_USERS.read);
+    }
     this.ownerBinding = {
       host: this.cluster.clusterEndpoint.hostname,
       port: DB_PORT,
@@ -140,8 +162,7 @@ export class Database extends Construct {
     Validations.of(this.cluster).acknowledge(
       {
         id: 'AwsSolutions-RDS11',
-        reason:
-          'The default port is kept: the cluster sits in isolated subnets and its security group admits only RDS Proxy and the migration handler; a non-standard port adds no protection.',
+        reason: `The default port is kept: the cluster sits in isolated subnets and its security group admits only ${stage.rdsProxy ? 'RDS Proxy' : 'the function security group'} and the migration handler; a non-standard port adds no protection.`,
       },
       ...(stage.retainData
         ? []

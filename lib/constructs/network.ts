@@ -14,16 +14,17 @@ export interface NetworkProps {
  * Upstash) and `data` (isolated: Aurora, RDS Proxy, ElastiCache). AWS calls stay inside the VPC through
  * gateway endpoints (DynamoDB, S3, free) and interface endpoints (SQS, Secrets Manager).
  *
- * Security groups form a chain: functions → proxy → database, functions → cache. Besides the proxy, only the
- * migration handler (migration group) reaches the database; functions have no egress except HTTPS, the proxy
- * and the cache.
+ * Security groups form a chain: functions → proxy → database (or functions → database where the stage has no
+ * RDS Proxy), functions → cache. Besides that one path, only the migration handler (migration group) reaches the
+ * database; functions have no egress except HTTPS, Postgres on that path, and the cache.
  */
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
   readonly appSubnets: ec2.SubnetSelection = { subnetGroupName: 'app' };
   readonly dataSubnets: ec2.SubnetSelection = { subnetGroupName: 'data' };
   readonly functionSg: ec2.SecurityGroup;
-  readonly proxySg: ec2.SecurityGroup;
+  /** Only with the stage setting `rdsProxy`. */
+  readonly proxySg?: ec2.SecurityGroup;
   readonly databaseSg: ec2.SecurityGroup;
   /** The migration handler's second group: its direct path to Aurora as the master user (deploys only). */
   readonly migrationSg: ec2.SecurityGroup;
@@ -61,16 +62,26 @@ export class Network extends Construct {
 
     const sg = (name: string, description: string) =>
       new ec2.SecurityGroup(this, name, { vpc: this.vpc, description, allowAllOutbound: false });
-    this.functionSg = sg('FunctionSg', 'Lambda functions: HTTPS out, Postgres via the proxy, cache');
-    this.proxySg = sg('ProxySg', 'RDS Proxy: from the functions, to the database');
-    this.databaseSg = sg('DatabaseSg', 'Aurora: from RDS Proxy and the migration handler only');
+    this.functionSg = sg(
+      'FunctionSg',
+      `Lambda functions: HTTPS out, Postgres ${stage.rdsProxy ? 'via the proxy' : 'to Aurora'}, cache`,
+    );
+    if (stage.rdsProxy) this.proxySg = sg('ProxySg', 'RDS Proxy: from the functions, to the database');
+    this.databaseSg = sg(
+      'DatabaseSg',
+      `Aurora: from ${stage.rdsProxy ? 'RDS Proxy' : 'the functions'} and the migration handler only`,
+    );
     this.migrationSg = sg('MigrationSg', 'Migration handler: Postgres to Aurora as the master user');
     this.endpointSg = sg('EndpointSg', 'Interface VPC endpoints: HTTPS from the functions');
 
     const postgres = ec2.Port.tcp(DB_PORT);
     this.functionSg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: Claude, Upstash, AWS APIs');
-    this.functionSg.connections.allowTo(this.proxySg, postgres, 'Postgres through RDS Proxy');
-    this.proxySg.connections.allowTo(this.databaseSg, postgres, 'Proxy to Aurora');
+    if (this.proxySg) {
+      this.functionSg.connections.allowTo(this.proxySg, postgres, 'Postgres through RDS Proxy');
+      this.proxySg.connections.allowTo(this.databaseSg, postgres, 'Proxy to Aurora');
+    } else {
+      this.functionSg.connections.allowTo(this.databaseSg, postgres, 'Postgres to Aurora (no RDS Proxy)');
+    }
     this.migrationSg.connections.allowTo(this.databaseSg, postgres, 'Migrations to Aurora (master user)');
     this.functionSg.connections.allowTo(this.endpointSg, ec2.Port.tcp(443), 'Interface endpoints');
     if (stage.cacheProvider === 'elasticache') {

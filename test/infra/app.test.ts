@@ -2,7 +2,7 @@ import type { CfnResource as CdkCfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppFunction } from '../../lib/constructs/app-function';
-import { ANALYSIS_MAX_RECEIVE_COUNT, ANALYSIS_WORKER } from '../../lib/functions';
+import { ANALYSIS_MAX_RECEIVE_COUNT } from '../../lib/functions';
 import { acknowledgements, nagFindings, type Synthesized, synthesize } from './support/synth';
 import {
   asArray,
@@ -242,38 +242,7 @@ describe('analysis worker and queue', () => {
   });
 });
 
-describe('Postgres only through RDS Proxy', () => {
-  const sgId = (which: 'functionSg' | 'proxySg' | 'databaseSg') =>
-    logicalId(s.stacks.data, s.stacks.data.network[which]);
-  const groupOf = (v: unknown) => refTarget(v);
-
-  it('points every function at the proxy endpoint as its own role, with TLS and IAM auth', () => {
-    const proxyId = logicalId(s.stacks.data, s.stacks.data.database.proxy);
-    const dbFunctions = [
-      ...s.stacks.api.routeFunctions.map((r) => ({ fn: r.fn, needs: r.route.needs })),
-      { fn: s.stacks.api.worker, needs: ANALYSIS_WORKER.needs },
-    ].filter((f) => f.needs.db);
-    expect(dbFunctions.length).toBeGreaterThan(3);
-    for (const { fn: f, needs } of dbFunctions) {
-      const e = env(fnLogicalId(f));
-      const hostPart = joinParts(e.DATABASE_URL)[1];
-      expect(resolveStackOutput(hostPart, s.data), f.id).toEqual({ 'Fn::GetAtt': [proxyId, 'Endpoint'] });
-      const user = needs.dbAccess === 'write' ? 'ceo_app' : 'ceo_readonly';
-      expect(joinParts(e.DATABASE_URL)[0], f.id).toBe(`postgresql://${user}@`);
-      expect(e.DB_SSL).toBe('true');
-      expect(e.DB_IAM_AUTH).toBe('true');
-      expect(e.DB_MASTER_SECRET_ARN, f.id).toBeUndefined();
-    }
-    // end-to-end IAM: no secret on the proxy; clients and the proxy itself log in with IAM tokens
-    s.data.hasResourceProperties('AWS::RDS::DBProxy', {
-      RequireTLS: true,
-      DefaultAuthScheme: 'IAM_AUTH',
-      VpcSecurityGroupIds: [{ 'Fn::GetAtt': [sgId('proxySg'), 'GroupId'] }],
-    });
-    const [, proxy] = ofType(s.data, 'AWS::RDS::DBProxy')[0]!;
-    expect(proxy.Properties?.Auth).toBeUndefined();
-  });
-
+describe('Postgres (dev: no RDS Proxy; database-path.test.ts checks the path of both stages)', () => {
   it('lets only the migration handler connect as the master user, directly, with the RDS-managed password', () => {
     const migration = s.stacks.data.migration.handler;
     const e = env(fnLogicalId(migration));
@@ -320,74 +289,20 @@ describe('Postgres only through RDS Proxy', () => {
       const user = route.needs.dbAccess === 'write' ? '/ceo_app' : '/ceo_readonly';
       for (const c of connect) expect(JSON.stringify(c.statement.Resource), route.id).toContain(user);
     }
-    // the proxy logs in to Aurora as exactly the two application users, on this cluster
-    const proxyRole = logicalId(s.stacks.data, s.stacks.data.database.proxyRole);
-    const clusterId = logicalId(s.stacks.data, s.stacks.data.database.cluster);
-    const proxyConnect = statements.filter(
-      (x) => x.roles.includes(proxyRole) && asArray(x.statement.Action).includes('rds-db:connect'),
-    );
-    const targets = proxyConnect.flatMap((x) => asArray(x.statement.Resource)).map((r) => JSON.stringify(r));
-    expect(targets).toHaveLength(2);
-    for (const t of targets) expect(t).toContain(`"${clusterId}","DBClusterResourceId"`);
-    expect(targets.map((t) => /\/(ceo_[a-z]+)"/.exec(t)?.[1]).sort()).toEqual(['ceo_app', 'ceo_readonly']);
   });
 
-  it('lets the database security group in only from the proxy, and the proxy only from the functions', () => {
-    const ingress = ofType(s.data, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties!);
-    const clusterId = logicalId(s.stacks.data, s.stacks.data.database.cluster);
-    const into = (sg: string) => ingress.filter((r) => groupOf(r.GroupId) === sg);
-    const dbIn = into(sgId('databaseSg'));
-    expect(dbIn.length).toBeGreaterThan(0);
-    const migrationSg = logicalId(s.stacks.data, s.stacks.data.network.migrationSg);
-    expect(dbIn.filter((r) => groupOf(r.SourceSecurityGroupId) === migrationSg)).toHaveLength(1);
-    for (const r of dbIn) {
-      // the proxy, and the migration handler's own group (it alone connects as the master user)
-      expect([sgId('proxySg'), migrationSg]).toContain(groupOf(r.SourceSecurityGroupId));
-      // ours on 5432, and the one RDS Proxy adds on the cluster's port attribute
-      for (const port of [r.FromPort, r.ToPort]) {
-        expect([5432, { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] }]).toContainEqual(port);
-      }
-    }
-    const proxyIn = into(sgId('proxySg'));
-    expect(proxyIn.length).toBeGreaterThan(0);
-    for (const r of proxyIn) {
-      expect(groupOf(r.SourceSecurityGroupId)).toBe(sgId('functionSg'));
-      expect([r.FromPort, r.ToPort]).toEqual([5432, 5432]);
-    }
-    // no inline or CIDR ingress on either group
-    for (const id of [sgId('databaseSg'), sgId('proxySg')]) {
-      const group = resources(s.data)[id]!;
-      expect(group.Properties?.SecurityGroupIngress ?? [], id).toEqual([]);
-      expect(dbIn.concat(proxyIn).some((r) => r.CidrIp || r.CidrIpv6)).toBe(false);
-    }
+  it('runs the dev Aurora at 0 ACU with auto-pause, encrypted, behind its own security group', () => {
+    const databaseSg = logicalId(s.stacks.data, s.stacks.data.network.databaseSg);
     s.data.hasResourceProperties('AWS::RDS::DBCluster', {
-      VpcSecurityGroupIds: [{ 'Fn::GetAtt': [sgId('databaseSg'), 'GroupId'] }],
+      VpcSecurityGroupIds: [{ 'Fn::GetAtt': [databaseSg, 'GroupId'] }],
       StorageEncrypted: true,
       Engine: 'aurora-postgresql',
+      EnableIAMDatabaseAuthentication: true,
       // dev: 0 ACU and auto-pause after 10 idle minutes (no compute billed at idle; docs/cost.md)
       ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 600 },
     });
-  });
-
-  it('lets the functions reach Postgres only on the proxy security group', () => {
-    const egress = ofType(s.data, 'AWS::EC2::SecurityGroupEgress')
-      .map(([, r]) => r.Properties!)
-      .filter((r) => groupOf(r.GroupId) === sgId('functionSg'));
-    const pg = egress.filter((r) => (r.FromPort as number) <= 5432 && (r.ToPort as number) >= 5432);
-    expect(pg.map((r) => groupOf(r.DestinationSecurityGroupId))).toEqual([sgId('proxySg')]);
-    const inline = (resources(s.data)[sgId('functionSg')]!.Properties?.SecurityGroupEgress ?? []) as Record<
-      string,
-      unknown
-    >[];
-    expect(inline.map((r) => [r.CidrIp, r.FromPort, r.ToPort])).toEqual([['0.0.0.0/0', 443, 443]]);
-    // every VPC function sits in the function security group
-    for (const f of [...s.stacks.api.routeFunctions.map((r) => r.fn), s.stacks.api.worker]) {
-      const vpc = functionProps(fnLogicalId(f)).VpcConfig as { SecurityGroupIds: unknown[] } | undefined;
-      if (!vpc) continue;
-      expect(vpc.SecurityGroupIds.map((g) => refTarget(resolveStackOutput(g, s.data)))).toEqual([
-        sgId('functionSg'),
-      ]);
-    }
+    // nothing billed for a proxy in dev
+    expect(ofType(s.data, 'AWS::RDS::DBProxy')).toEqual([]);
   });
 });
 
@@ -487,7 +402,7 @@ describe('observability', () => {
       'Age of oldest message (s)',
       'DLQ depth',
       'DB query / connection wait P95 (ms)',
-      'RDS Proxy connections',
+      'Aurora connections (no RDS Proxy)',
     ]) {
       expect(titles, title).toContain(title);
     }
@@ -505,7 +420,7 @@ describe('observability', () => {
       'DbQueryTime',
       'VectorQueryTime',
       'QueueLag',
-      'DatabaseConnectionsCurrentlySessionPinned',
+      'DatabaseConnections',
       'ApproximateAgeOfOldestMessage',
       'ConcurrentExecutions',
       'initDurationMs',
@@ -557,7 +472,8 @@ describe('observability', () => {
       ['-RateLimited-analyze', 'CeoAgent', 'RateLimited', 'Sum', 20],
       ['-RateLimited-login', 'CeoAgent', 'RateLimited', 'Sum', 20],
       ['-CacheBreakerOpen', 'CeoAgent', 'CacheBreakerOpen', 'Sum', 0],
-      ['-ProxySessionPinning', 'AWS/RDS', 'DatabaseConnectionsCurrentlySessionPinned', 'Maximum', 0],
+      // dev has no RDS Proxy: the connections themselves (80% of max_connections at 4 ACU)
+      ['-AuroraConnections', 'AWS/RDS', 'DatabaseConnections', 'Maximum', 658],
     ];
     for (const [suffix, ns, name, stat, threshold] of expectations) {
       const [alarm] = alarmsBy(named(suffix));
@@ -617,20 +533,6 @@ describe('observability', () => {
     expect(alarmMetric(a!)).toEqual({ name: 'ACUUtilization', stat: 'Maximum', ns: 'AWS/RDS' });
     expect(a!.Threshold).toBe(95);
     expect(a!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
-  });
-
-  it('closes pooled DB connections before the proxy does (no forced TLS + IAM reconnects)', () => {
-    const [, proxy] = ofType(s.data, 'AWS::RDS::DBProxy')[0]!;
-    const proxyIdleS = proxy.Properties?.IdleClientTimeout as number;
-    const fns = ofType(s.api, 'AWS::Lambda::Function')
-      .map(([, f]) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {})
-      .filter((v) => v.DATABASE_URL !== undefined);
-    expect(fns.length).toBeGreaterThan(0);
-    for (const v of fns) {
-      const idleMs = Number(v.DB_IDLE_TIMEOUT_MS);
-      expect(idleMs).toBeGreaterThan(60_000);
-      expect(idleMs).toBeLessThan(proxyIdleS * 1000);
-    }
   });
 
   it('alarms on API P95 > 500 ms and P99 > 1 s for every route that does not call the model', () => {

@@ -19,8 +19,13 @@ const ConfigSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(2),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
-  /** Idle pooled connections are closed after this (below RDS Proxy's 30-min idle client time-out). */
+  /**
+   * Idle pooled connections are closed after this, and one idle longer is never reused (also across a Lambda
+   * freeze); below what closes them on the other side (RDS Proxy's idle client time-out, or DB_IDLE_SESSION_TIMEOUT_MS).
+   */
   DB_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(1_800_000).default(600_000),
+  /** The server's idle_session_timeout for our sessions (startup parameter; 0 = the server's own setting). */
+  DB_IDLE_SESSION_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(0),
   DB_SSL: bool.default(false),
   /** RDS Proxy IAM authentication: DATABASE_URL has a user but no password; a signed token is used per connection. */
   DB_IAM_AUTH: bool.default(false),

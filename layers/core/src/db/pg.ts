@@ -15,13 +15,26 @@ export interface PgDbOptions {
   /** Called with the time spent getting a pooled connection (new connection or queue wait; DbConnectTime). */
   onAcquire?: (ms: number) => void;
   /**
-   * How long an idle pooled connection is kept. Behind RDS Proxy (idle client time-out 30 min) a short pool
-   * time-out only forces a new TLS handshake and IAM token per reconnect; keep it below the proxy's.
+   * How long an idle pooled connection is kept, and the longest idle time after which one is still reused: a
+   * connection idle longer (by the wall clock) is discarded when borrowed, so one the server or the proxy has
+   * closed meanwhile — e.g. while Lambda froze the instance and the pool's own timer could not run — is never
+   * used. Keep it below what closes connections on the other side: RDS Proxy's idle client time-out, or the
+   * server's `idle_session_timeout`.
    */
   idleTimeoutMs?: number;
+  /**
+   * Sent as the `idle_session_timeout` startup parameter: the server ends a session idle this long, whether or
+   * not the client is running. For direct connections to Aurora (no RDS Proxy), so frozen instances do not keep
+   * it from auto-pausing. Unset or 0: the server's setting applies.
+   */
+  idleSessionTimeoutMs?: number;
+  /** Wall clock for the idle check (tests). */
+  now?: () => number;
   /** Called for every new connection, e.g. to sign an RDS IAM auth token (valid 15 minutes). */
   password?: () => Promise<string>;
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 
 /** int8 and numeric arrive as strings from `pg`; the core works with numbers (counts, costs). */
 function numericTypes(): pg.CustomTypesConfig {
@@ -49,35 +62,65 @@ export function connectionFields(connectionString: string): {
   };
 }
 
-/** Statements on the pool: acquire (timed as DbConnectTime), then the statement alone (DbQueryTime). */
-function wrapPool(pool: pg.Pool, opts: PgDbOptions): Queryable {
-  if (!opts.onQuery && !opts.onAcquire) return wrap(pool);
+/**
+ * Borrowing from the pool with the idle check: a client that has been idle for `idleTimeoutMs` or longer (wall
+ * clock) is destroyed instead of used, and the next one is taken (a fresh connection when none is left).
+ */
+function borrower(pool: pg.Pool, opts: PgDbOptions) {
+  const now = opts.now ?? Date.now;
+  const maxIdle = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const idleSince = new WeakMap<pg.PoolClient, number>();
   return {
-    async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
-      const asked = performance.now();
-      const client = await pool.connect();
-      const started = performance.now();
-      opts.onAcquire?.(started - asked);
-      let failed: unknown;
-      try {
-        const r = await client.query(sql, params as unknown[]);
-        opts.onQuery?.(performance.now() - started);
-        return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
-      } catch (err) {
-        failed = err;
-        throw err;
-      } finally {
-        // as pool.query does: a client whose statement failed is discarded, not reused
-        client.release(failed === undefined ? undefined : (failed as Error));
+    async acquire(): Promise<pg.PoolClient> {
+      for (;;) {
+        const client = await pool.connect();
+        const since = idleSince.get(client);
+        if (since === undefined || now() - since < maxIdle) return client;
+        idleSince.delete(client);
+        client.release(true); // destroys it: the other side may have closed it while we could not see
       }
     },
-    async exec(sql: string): Promise<void> {
-      await pool.query(sql);
+    /** Back to the pool; a client whose statement failed is discarded, as pool.query does. */
+    release(client: pg.PoolClient, failed?: unknown): void {
+      if (failed === undefined) idleSince.set(client, now());
+      client.release(failed === undefined ? undefined : (failed as Error));
     },
   };
 }
 
-function wrap(client: pg.Pool | pg.PoolClient, onQuery?: (ms: number) => void): Queryable {
+type Borrower = ReturnType<typeof borrower>;
+
+/** Statements on the pool: acquire (timed as DbConnectTime), then the statement alone (DbQueryTime). */
+function wrapPool(borrow: Borrower, opts: PgDbOptions): Queryable {
+  const run = async (sql: string, params: readonly SqlParam[]) => {
+    const asked = performance.now();
+    const client = await borrow.acquire();
+    const started = performance.now();
+    opts.onAcquire?.(started - asked);
+    let failed: unknown;
+    try {
+      const r = await client.query(sql, params as unknown[]);
+      opts.onQuery?.(performance.now() - started);
+      return r;
+    } catch (err) {
+      failed = err;
+      throw err;
+    } finally {
+      borrow.release(client, failed);
+    }
+  };
+  return {
+    async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
+      const r = await run(sql, params);
+      return { rows: r.rows as Row[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await run(sql, []);
+    },
+  };
+}
+
+function wrap(client: pg.PoolClient, onQuery?: (ms: number) => void): Queryable {
   return {
     async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
       const started = performance.now();
@@ -103,7 +146,8 @@ export function createPgDb(opts: PgDbOptions): Db {
       : { connectionString: opts.connectionString }),
     max: opts.poolMax,
     connectionTimeoutMillis: opts.connectTimeoutMs,
-    idleTimeoutMillis: opts.idleTimeoutMs ?? 600_000,
+    idleTimeoutMillis: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    ...(opts.idleSessionTimeoutMs ? { options: `-c idle_session_timeout=${opts.idleSessionTimeoutMs}` } : {}),
     statement_timeout: opts.statementTimeoutMs,
     query_timeout: opts.statementTimeoutMs + 1_000,
     application_name: opts.applicationName ?? 'ceo-agent',
@@ -113,7 +157,8 @@ export function createPgDb(opts: PgDbOptions): Db {
   });
   // An idle client that errors (e.g. the proxy closed it) must not crash the process.
   pool.on('error', () => {});
-  const base = wrapPool(pool, opts);
+  const borrow = borrower(pool, opts);
+  const base = wrapPool(borrow, opts);
   let caps: Promise<DbCapabilities> | undefined;
 
   const db: Db = {
@@ -121,7 +166,7 @@ export function createPgDb(opts: PgDbOptions): Db {
     query: base.query,
     exec: base.exec,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await borrow.acquire();
       try {
         await client.query('BEGIN');
         const out = await fn(wrap(client, opts.onQuery));
@@ -131,7 +176,7 @@ export function createPgDb(opts: PgDbOptions): Db {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        borrow.release(client);
       }
     },
     capabilities() {

@@ -23,7 +23,7 @@ export function registerLocalDb(factory: LocalDbFactory | undefined): void {
   localDbFactory = factory;
 }
 
-/** RDS Proxy IAM auth: a token signed (locally, no network call) for the URL's host, port and user. */
+/** RDS IAM auth: a token signed (locally, no network call) for the URL's host (RDS Proxy or the cluster), port and user. */
 function iamAuthToken(databaseUrl: string, region: string): () => Promise<string> {
   const url = new URL(databaseUrl);
   if (!url.username) throw new Error('DB_IAM_AUTH needs a user name in DATABASE_URL');
@@ -50,6 +50,7 @@ async function open(config: Config): Promise<Db> {
       ssl: config.DB_SSL,
       password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
       idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
+      idleSessionTimeoutMs: config.DB_IDLE_SESSION_TIMEOUT_MS,
       onQuery: (ms) => emfSink.timing('DbQueryTime', ms),
       onAcquire: (ms) => emfSink.timing('DbConnectTime', ms),
     });
