@@ -4,7 +4,7 @@
  * (LLM tokens excluded), with every line item. Assumptions for the per-request part: lib/cost/workload.json.
  *   npm run cost [-- dev prod]
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildCeoAgentApp, PROJECT_ROOT } from '../lib/app';
@@ -26,6 +26,7 @@ interface Line {
 }
 
 function price(stage: string) {
+  const outdir = `${process.env.TMPDIR ?? '/tmp'}/ceo-cost-${process.pid}-${stage}`;
   const app = new App({
     // placeholders for settings a real synth must be given (-c corsOrigins, -c alarmEmail): they cost nothing
     context: {
@@ -35,12 +36,16 @@ function price(stage: string) {
       alarmEmail: 'cost-estimate@example.com',
       'aws:cdk:bundling-stacks': [],
     },
-    outdir: `${process.env.TMPDIR ?? '/tmp'}/ceo-cost-${process.pid}-${stage}`,
+    outdir,
   });
   const stacks = buildCeoAgentApp(app);
   const all: Resources = {};
-  for (const st of [stacks.data, stacks.api, stacks.observability])
-    Object.assign(all, Template.fromStack(st).toJSON().Resources as Resources);
+  try {
+    for (const st of [stacks.data, stacks.api, stacks.observability])
+      Object.assign(all, Template.fromStack(st).toJSON().Resources as Resources);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true }); // the templates are read; nothing is kept
+  }
   const of = (type: string) => Object.values(all).filter((r) => r.Type === type);
   const idle: Line[] = [];
   const add = (item: string, usd: number, why: string) => {
