@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSemanticCache } from '#core/cache/index';
-import { VERDICT_TOOL } from '#core/cache/verifier';
+import { VERDICT_TOOL } from '#core/llm/question-verifier';
 import { createQuestionVerifier } from '#core/llm/verifier';
 import { setServices } from '#core/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';

@@ -2,14 +2,17 @@ export { extractEntities, sameEntities } from '../question/entities';
 export {
   type AnswerKeyInput,
   buildAnswerCacheKey,
-  type CacheabilityInfo,
   hashContext,
-  isCacheable,
-  type NotCacheableReason,
   normalizeQuery,
-  notCacheableReason,
   queryHash,
 } from './answer-key';
+export {
+  type AnswerCache,
+  type AnswerOrigin,
+  type AnswerResult,
+  type ComputedAnswer,
+  createAnswerCache,
+} from './answers';
 export { type BreakerState, CircuitBreaker, CircuitOpenError } from './circuit-breaker';
 export { type Clock, systemClock } from './clock';
 export {
