@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { TimeoutError, withTimeout } from '#core/timeout';
 import { readBody } from '../local/server';
 import type { StreamStart } from './instance';
 import type { FunctionPool, PoolOutcome } from './pool';
@@ -260,13 +261,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const event = proxyEvent(req, url, pathname, body, route, match.params, opts.api.stageName);
     if (route.streaming) return streamInvoke(pool, event, res);
 
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
+    const outcome = await withTimeout(
       pool.invoke(event, { requestId: randomUUID() }),
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), route.timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
+      route.timeoutMs,
+      'integration',
+    ).catch((err: unknown) => {
+      if (err instanceof TimeoutError) return 'timeout' as const;
+      throw err;
+    });
     if (outcome === 'timeout') {
       return gatewayError(res, 'INTEGRATION_TIMEOUT', 'Endpoint request timed out');
     }

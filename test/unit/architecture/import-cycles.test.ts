@@ -40,7 +40,7 @@ function folderGraph(): Map<string, Set<string>> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(SPECIFIER_RE)) {
       const target = resolveSpecifier(file, m[1]!);
-      if (!target || !target.startsWith(CORE + sep)) continue;
+      if (!target?.startsWith(CORE + sep)) continue;
       const to = folderOf(target.endsWith('.ts') ? target : `${target}.ts`);
       if (to !== from) edges.add(to);
     }

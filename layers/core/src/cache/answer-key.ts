@@ -1,4 +1,5 @@
-import { buildCacheKey, type CacheKey, canonicalJson, sha256Hex } from './keys';
+import { canonicalJson, sha256Hex } from '../hash';
+import { buildCacheKey, type CacheKey } from './keys';
 
 /** Lowercase, Unicode-normalised, whitespace collapsed, trailing punctuation stripped. */
 export function normalizeQuery(query: string): string {

@@ -1,12 +1,12 @@
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { canonicalJson } from '../hash';
 import type { QuestionVerifier, VerificationResult } from '../llm/question-verifier';
+import { type MetricsSink, noopSink, safeSink } from '../observability/metrics';
 import { extractEntities } from '../question/entities';
 import { decideCandidate, type GuardMissReason } from '../question/guard';
 import { normalizeQuery, queryHash } from './answer-key';
-import { canonicalJson } from './keys';
-import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
 
 export type SemanticStatus = 'available' | 'unavailable';
 
@@ -17,7 +17,7 @@ export interface SemanticCacheConfig {
   ttlSeconds?: number;
   /** Nearest neighbours examined per lookup. */
   candidates?: number;
-  metrics?: CacheMetrics;
+  metrics?: MetricsSink;
   /**
    * Second opinion for borderline candidates (similarity ≥ `verifyFloor`, and only words the lexicons do
    * not know differ): `createQuestionVerifier` (llm/verifier.ts). Without it such candidates are misses.
@@ -124,7 +124,7 @@ export function createSemanticCache(
   embeddings: Embeddings,
   config: SemanticCacheConfig = {},
 ): SemanticCache {
-  const metrics = safeMetrics(config.metrics ?? noopCacheMetrics);
+  const metrics = safeSink(config.metrics ?? noopSink);
   const threshold = config.threshold ?? embeddings.paraphraseThreshold;
   const ttlSeconds = config.ttlSeconds ?? 86_400;
   const candidates = config.candidates ?? 5;
