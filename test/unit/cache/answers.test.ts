@@ -58,6 +58,15 @@ const miss = (): SemanticLookupResult<object> => ({
   reason: 'no_candidate',
   verifications: [],
 });
+const hit = (response: object, verifications: VerificationResult[] = []): SemanticLookupResult<object> => ({
+  status: 'hit',
+  id: '1',
+  response,
+  similarity: 0.97,
+  matchedQuery: 'Should we expand into Germany?',
+  embedding: [],
+  verifications,
+});
 
 describe('answer cache (exact over semantic over the computation)', () => {
   it('computes on a miss, stores a complete answer in both levels, then answers from L1', async () => {
@@ -87,15 +96,7 @@ describe('answer cache (exact over semantic over the computation)', () => {
   });
 
   it('answers a semantic hit without computing, and writes it back under the exact key', async () => {
-    const s = fakeSemantic(() => ({
-      status: 'hit',
-      id: '1',
-      response: { cached: true },
-      similarity: 0.97,
-      matchedQuery: 'Should we expand into Germany?',
-      embedding: [],
-      verifications: [verification],
-    }));
+    const s = fakeSemantic(() => hit({ cached: true }, [verification]));
     const answers = createAnswerCache(tiered(), s.semantic);
     const compute = async () => {
       throw new Error('must not run');
@@ -144,15 +145,7 @@ describe('answer cache (exact over semantic over the computation)', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const s = fakeSemantic(() => ({
-      status: 'hit',
-      id: '1',
-      response: { cached: true },
-      similarity: 0.97,
-      matchedQuery: 'q',
-      embedding: [],
-      verifications: [],
-    }));
+    const s = fakeSemantic(() => hit({ cached: true }));
     const slowLookup = s.semantic.lookup;
     s.semantic.lookup = async (input) => {
       await gate;
