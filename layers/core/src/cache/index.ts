@@ -1,4 +1,3 @@
-export { extractEntities, sameEntities } from '../question/entities';
 export {
   type AnswerKeyInput,
   buildAnswerCacheKey,
