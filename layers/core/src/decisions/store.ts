@@ -2,11 +2,10 @@ import type { Db, Queryable } from '../db/types';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor';
 import type { Analysis, AnalyzeResponse, AnsweredFrom } from './types';
 
-/**
- * The `decisions` table: every statement that reads or writes it. Each is scoped to the caller's org (and
- * user, where the route is per user), bound as parameters.
- */
+// The `decisions` table: every statement that reads or writes it. Each is scoped to the caller's org (and
+// user, where the route is per user), bound as parameters.
 
+/** A decision to store: the analyze answer as returned, and who it belongs to. */
 export interface NewDecision {
   decisionId: string;
   orgId: string;

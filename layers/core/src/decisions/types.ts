@@ -1,10 +1,10 @@
 import type { AnswerOrigin } from '../cache/answers';
 import type { Usage } from '../llm/usage';
 
-/**
- * A decision: the structured analysis every path produces (Claude, the offline model, the answer caches), and
- * the stored row that is the analyze route's answer (`AnalyzeResponse`).
- */
+// A decision: the structured analysis every path produces (Claude, the offline model, the answer caches), and
+// the stored row that is the analyze route's answer (`AnalyzeResponse`).
+
+/** One option the analysis weighed. */
 export interface DecisionOption {
   name: string;
   summary: string;

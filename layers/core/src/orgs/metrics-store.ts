@@ -1,10 +1,10 @@
 import type { Queryable } from '../db/types';
 
-/**
- * The `company_metrics` table: an org's own figures, one value per metric and period (`YYYY-MM-DD`, the first
- * of the month). Every statement is scoped to one org, bound as `$1`. Writers bump the org's data version
- * themselves (`decisions/data-version.ts`), inside the same transaction where there is one.
- */
+// The `company_metrics` table: an org's own figures, one value per metric and period (`YYYY-MM-DD`, the first
+// of the month). Every statement is scoped to one org, bound as `$1`. Writers bump the org's data version
+// themselves (`decisions/data-version.ts`), inside the same transaction where there is one.
+
+/** One figure to write. */
 export interface MetricValue {
   metric: string;
   /** `YYYY-MM-DD` */

@@ -1,7 +1,6 @@
-/**
- * The one reader of numbers and amounts in a question ("$2M", "€ 1.5 million", "800k", "2M USD", "15%",
- * "1,200"): the semantic cache's entities and the offline model's figures both come from here.
- */
+// The one reader of numbers and amounts in a question ("$2M", "€ 1.5 million", "800k", "2M USD", "15%",
+// "1,200"): the semantic cache's entities and the offline model's figures both come from here.
+
 export type Currency = 'usd' | 'eur' | 'gbp' | 'jpy';
 
 const CURRENCY: Readonly<Record<string, Currency>> = {
