@@ -188,7 +188,7 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
       );
       const key = { ...scope, orgId: orgA, query, skillVersions: {} };
       for (const compute of [
-        async () => ({ answer: { partial: true }, complete: false }), // truncated or refused: the agent says so
+        async () => ({ answer: { partial: true }, complete: false, run: 'ran' }), // truncated or refused: the agent says so
         async () => {
           throw new Error('overloaded');
         },
@@ -197,9 +197,13 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
         expect(got?.origin ?? 'agent').toBe('agent');
       }
       const aborted = new AbortController();
-      const late = answers.getOrCompute(key, async () => ({ answer: { partial: true }, complete: true }), {
-        signal: aborted.signal,
-      });
+      const late = answers.getOrCompute(
+        key,
+        async () => ({ answer: { partial: true }, complete: true, run: 'ran' }),
+        {
+          signal: aborted.signal,
+        },
+      );
       aborted.abort();
       await expect(late).rejects.toBeDefined();
       const rows = await t.db.query<{ n: number }>(
@@ -211,8 +215,9 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
       const again = await answers.getOrCompute(key, async () => ({
         answer: { whole: true },
         complete: true,
+        run: 'ran',
       }));
-      expect(again).toMatchObject({ origin: 'agent', computed: true, answer: { whole: true } });
+      expect(again).toMatchObject({ origin: 'agent', run: 'ran', answer: { whole: true } });
     });
 
     it('ignores expired answers and purges them', async (ctx) => {

@@ -73,13 +73,13 @@ describe('answer cache (exact over semantic over the computation)', () => {
     const s = fakeSemantic(miss);
     const answers = createAnswerCache(tiered(), s.semantic);
     let runs = 0;
-    const compute = async () => ({ answer: { run: ++runs }, complete: true });
+    const compute = async () => ({ answer: { n: ++runs }, complete: true, run: 'ran' });
     const first = await answers.getOrCompute(key, compute);
-    expect(first).toEqual({ answer: { run: 1 }, origin: 'agent', computed: true, verifications: [] });
+    expect(first).toEqual({ answer: { n: 1 }, origin: 'agent', run: 'ran', verifications: [] });
     expect(s.stored).toHaveLength(1);
-    expect(s.stored[0]).toMatchObject({ orgId: key.orgId, query: key.query, response: { run: 1 } });
+    expect(s.stored[0]).toMatchObject({ orgId: key.orgId, query: key.query, response: { n: 1 } });
     const again = await answers.getOrCompute(key, compute);
-    expect(again).toEqual({ answer: { run: 1 }, origin: 'l1', computed: false, verifications: [] });
+    expect(again).toEqual({ answer: { n: 1 }, origin: 'l1', verifications: [] });
     expect(runs).toBe(1);
   });
 
@@ -87,10 +87,10 @@ describe('answer cache (exact over semantic over the computation)', () => {
     const s = fakeSemantic(miss);
     const answers = createAnswerCache(tiered(), s.semantic);
     let runs = 0;
-    const compute = async () => ({ answer: { run: ++runs }, complete: runs > 1 });
+    const compute = async () => ({ answer: { n: ++runs }, complete: runs > 1, run: 'ran' });
     expect((await answers.getOrCompute(key, compute)).origin).toBe('agent');
     expect(s.stored).toHaveLength(0);
-    expect(await answers.getOrCompute(key, compute)).toMatchObject({ origin: 'agent', answer: { run: 2 } });
+    expect(await answers.getOrCompute(key, compute)).toMatchObject({ origin: 'agent', answer: { n: 2 } });
     expect(s.stored).toHaveLength(1);
     expect((await answers.getOrCompute(key, compute)).origin).toBe('l1');
   });
@@ -105,9 +105,9 @@ describe('answer cache (exact over semantic over the computation)', () => {
     expect(got).toEqual({
       answer: { cached: true },
       origin: 'semantic',
-      computed: false,
       verifications: [verification],
     });
+    expect(got.run).toBeUndefined();
     expect(s.stored).toHaveLength(0);
     expect(await answers.getOrCompute(key, compute)).toMatchObject({ origin: 'l1', verifications: [] });
     expect(s.lookups()).toBe(1);
@@ -128,16 +128,17 @@ describe('answer cache (exact over semantic over the computation)', () => {
     const compute = async () => {
       runs += 1;
       await gate;
-      return { answer: { run: runs }, complete: true };
+      return { answer: { n: runs }, complete: true, run: 'ran' };
     };
     const leader = answers.getOrCompute(key, compute);
     const follower = answers.getOrCompute(key, compute);
     release();
     const [a, b] = await Promise.all([leader, follower]);
     expect(runs).toBe(1);
-    expect(a).toEqual({ answer: { run: 1 }, origin: 'agent', computed: true, verifications: [verification] });
+    expect(a).toEqual({ answer: { n: 1 }, origin: 'agent', run: 'ran', verifications: [verification] });
     // the follower waited on the leader's run: same origin, nothing computed or verified for it
-    expect(b).toEqual({ answer: { run: 1 }, origin: 'agent', computed: false, verifications: [] });
+    expect(b.run).toBeUndefined();
+    expect(b).toEqual({ answer: { n: 1 }, origin: 'agent', verifications: [] });
   });
 
   it("a follower of a shared semantic hit reports 'semantic'", async () => {
@@ -152,7 +153,7 @@ describe('answer cache (exact over semantic over the computation)', () => {
       return slowLookup(input);
     };
     const answers = createAnswerCache(tiered(), s.semantic);
-    const compute = async () => ({ answer: {}, complete: true });
+    const compute = async () => ({ answer: {}, complete: true, run: 'ran' });
     const both = Promise.all([answers.getOrCompute(key, compute), answers.getOrCompute(key, compute)]);
     release();
     const [a, b] = await both;
@@ -174,7 +175,7 @@ describe('answer cache (exact over semantic over the computation)', () => {
       async (signal) => {
         await done;
         sawAbort = signal.aborted;
-        return { answer: { late: true }, complete: true };
+        return { answer: { late: true }, complete: true, run: 'ran' };
       },
       { signal: caller.signal },
     );
@@ -182,7 +183,11 @@ describe('answer cache (exact over semantic over the computation)', () => {
     await expect(got).rejects.toThrow('client went away');
     finish();
     // the shared computation saw that nobody waits any more; its answer goes nowhere
-    const next = await answers.getOrCompute(key, async () => ({ answer: { fresh: true }, complete: true }));
+    const next = await answers.getOrCompute(key, async () => ({
+      answer: { fresh: true },
+      complete: true,
+      run: 'ran',
+    }));
     expect(sawAbort).toBe(true);
     expect(next).toMatchObject({ origin: 'agent', answer: { fresh: true } });
     expect(s.stored.map((x) => x.response)).toEqual([{ fresh: true }]);

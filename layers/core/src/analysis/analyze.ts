@@ -26,10 +26,13 @@ export interface AnalyzeRequest {
 export interface StoredAnswer {
   analysis: Analysis;
   model: string;
-  /** what the run that produced it cost (a cached answer costs this request nothing) */
-  usage: Usage;
   /** skill_started / skill_finished / text, in the order the original run produced them */
   events: AgentEvent[];
+}
+
+/** What an agent run reports to the request that ran it (never cached): its model usage. */
+interface AgentRun {
+  usage: Usage;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
   ]);
   const thread = turns.map((t) => priorTurnFromAnalysis(t.query, t.result));
 
-  const got = await s.answers.getOrCompute<StoredAnswer>(
+  const got = await s.answers.getOrCompute(
     {
       orgId: req.orgId,
       query: req.query,
@@ -59,7 +62,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
     (signal) => runAgent(s, req, thread, signal),
     { signal: req.signal },
   );
-  if (!got.computed && req.onEvent) for (const e of got.answer.events) req.onEvent(e);
+  if (!got.run && req.onEvent) for (const e of got.answer.events) req.onEvent(e);
   const verification = semanticCheck(got.verifications);
   const usage = requestUsage(got, verification);
   countAnswer(s, got, usage, verification);
@@ -98,7 +101,7 @@ async function runAgent(
   req: AnalyzeRequest,
   thread: PriorTurn[],
   signal: AbortSignal,
-): Promise<ComputedAnswer<StoredAnswer>> {
+): Promise<ComputedAnswer<StoredAnswer, AgentRun>> {
   const events: AgentEvent[] = [];
   const t = performance.now();
   const r = await s.agent.analyze({
@@ -117,7 +120,11 @@ async function runAgent(
   s.metrics.timing('AgentTime', performance.now() - t);
   s.metrics.timing('LlmLatency', r.llmMs);
   for (const ms of r.llmCallMs) s.metrics.timing('LlmCallLatency', ms);
-  return { answer: { analysis: r.analysis, model: r.model, usage: r.usage, events }, complete: r.complete };
+  return {
+    answer: { analysis: r.analysis, model: r.model, events },
+    complete: r.complete,
+    run: { usage: r.usage },
+  };
 }
 
 /** The semantic cache's verifier calls in this request, as the response shows them. */
@@ -132,20 +139,23 @@ function semanticCheck(vs: readonly VerificationResult[]): SemanticCheck | undef
 }
 
 /** What ran in this request: the agent when it ran here (a cached answer costs nothing), plus the verifier. */
-function requestUsage(got: AnswerResult<StoredAnswer>, verification: SemanticCheck | undefined): Usage {
-  const agent = got.computed ? got.answer.usage : ZERO_USAGE;
+function requestUsage(
+  got: AnswerResult<StoredAnswer, AgentRun>,
+  verification: SemanticCheck | undefined,
+): Usage {
+  const agent = got.run?.usage ?? ZERO_USAGE;
   return verification ? sumUsage(agent, verification.usage) : { ...agent };
 }
 
 function countAnswer(
   s: Services,
-  got: AnswerResult<StoredAnswer>,
+  got: AnswerResult<StoredAnswer, AgentRun>,
   usage: Usage,
   verification: SemanticCheck | undefined,
 ): void {
   s.metrics.count('AnsweredFrom', { level: got.origin });
   if (verification) s.metrics.count('SemanticVerifierCostUsd', {}, verification.usage.cost_usd);
-  if (!got.computed && !verification) return;
+  if (!got.run && !verification) return;
   s.metrics.count('LlmTokens', { type: 'input' }, usage.input_tokens);
   s.metrics.count('LlmTokens', { type: 'output' }, usage.output_tokens);
   s.metrics.count('LlmTokens', { type: 'cache_read' }, usage.cache_read_input_tokens);

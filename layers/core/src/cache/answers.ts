@@ -6,36 +6,42 @@ import type { TieredCache } from './tiered';
 /** Which level answered: the exact caches (in-process L1, Redis L2), the semantic cache, or a computation. */
 export type AnswerOrigin = 'l1' | 'l2' | 'semantic' | 'agent';
 
-/** What a computation hands back: the answer, and whether it may be cached (a complete, uncancelled run). */
-export interface ComputedAnswer<A> {
+/**
+ * What a computation hands back: the answer (what is cached), whether it may be cached (a complete, uncancelled
+ * run), and `run`: what the computation reports about itself (e.g. its model usage), which belongs to the
+ * caller that computed it and is never cached.
+ */
+export interface ComputedAnswer<A, R> {
   answer: A;
   complete: boolean;
+  run: R;
 }
 
 /**
  * Computes the answer when no level has it. `signal` is the shared computation's: concurrent identical requests
  * (single-flight) wait on one computation, so it aborts only when every one of them has gone.
  */
-export type ComputeAnswer<A> = (signal: AbortSignal) => Promise<ComputedAnswer<A>>;
+export type ComputeAnswer<A, R> = (signal: AbortSignal) => Promise<ComputedAnswer<A, R>>;
 
-export interface AnswerResult<A> {
+export interface AnswerResult<A, R> {
   answer: A;
   origin: AnswerOrigin;
   /**
-   * This caller's own computation produced the answer (its live events went to this caller, its model cost is
-   * this request's). False for every cache hit, and for a request that waited on an identical request's run.
+   * Present only when this caller's own computation produced the answer (its live events went to this caller,
+   * its cost is this request's): the computation's `run`. Undefined for every cache hit, and for a request that
+   * waited on an identical request's run.
    */
-  computed: boolean;
+  run?: R;
   /** The verifier calls this caller's semantic lookup made (their cost is this request's); usually none. */
   verifications: readonly VerificationResult[];
 }
 
 export interface AnswerCache {
-  getOrCompute<A extends object>(
+  getOrCompute<A extends object, R>(
     key: AnswerKeyInput,
-    compute: ComputeAnswer<A>,
+    compute: ComputeAnswer<A, R>,
     opts?: { signal?: AbortSignal },
-  ): Promise<AnswerResult<A>>;
+  ): Promise<AnswerResult<A, R>>;
 }
 
 /**
@@ -52,13 +58,15 @@ export function createAnswerCache(tiered: TieredCache, semantic: SemanticCache):
   const producedBy = new WeakMap<object, 'semantic' | 'agent'>();
 
   return {
-    async getOrCompute<A extends object>(
+    async getOrCompute<A extends object, R>(
       key: AnswerKeyInput,
-      compute: ComputeAnswer<A>,
+      compute: ComputeAnswer<A, R>,
       opts: { signal?: AbortSignal } = {},
-    ): Promise<AnswerResult<A>> {
+    ): Promise<AnswerResult<A, R>> {
       // What this caller's own load did; undefined when the answer came from a cache or another caller's load.
-      let own: { origin: 'semantic' | 'agent'; verifications: readonly VerificationResult[] } | undefined;
+      let own:
+        | { origin: 'semantic' | 'agent'; verifications: readonly VerificationResult[]; run?: R }
+        | undefined;
       let complete = false;
 
       const load = async (signal: AbortSignal): Promise<A> => {
@@ -72,6 +80,7 @@ export function createAnswerCache(tiered: TieredCache, semantic: SemanticCache):
         }
         own = { origin: 'agent', verifications };
         const r = await compute(signal);
+        own.run = r.run;
         complete = r.complete && !signal.aborted;
         if (complete) {
           const embedding = hit.status === 'miss' ? hit.embedding : undefined;
@@ -85,23 +94,10 @@ export function createAnswerCache(tiered: TieredCache, semantic: SemanticCache):
         cacheIf: () => complete,
         signal: opts.signal,
       });
-      if (got.level !== 'source') {
-        return { answer: got.value, origin: got.level, computed: false, verifications: [] };
-      }
-      if (own) {
-        return {
-          answer: got.value,
-          origin: own.origin,
-          computed: own.origin === 'agent',
-          verifications: own.verifications,
-        };
-      }
-      return {
-        answer: got.value,
-        origin: producedBy.get(got.value) ?? 'agent',
-        computed: false,
-        verifications: [],
-      };
+      if (got.level !== 'source') return { answer: got.value, origin: got.level, verifications: [] };
+      if (own)
+        return { answer: got.value, origin: own.origin, run: own.run, verifications: own.verifications };
+      return { answer: got.value, origin: producedBy.get(got.value) ?? 'agent', verifications: [] };
     },
   };
 }
