@@ -43,12 +43,14 @@ interface AgentRun {
 export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise<AnalyzeResponse> {
   const started = performance.now();
 
+  // 1. the context
   const [turns, dataVersion] = await Promise.all([
     s.decisions.thread(req),
     s.decisions.dataVersion(req.orgId),
   ]);
   const thread = turns.map((t) => priorTurnFromAnalysis(t.query, t.result));
 
+  // 2. the answer
   const got = await s.answers.getOrCompute(
     {
       orgId: req.orgId,
@@ -67,6 +69,7 @@ export async function analyzeDecision(s: Services, req: AnalyzeRequest): Promise
   const usage = requestUsage(got, verification);
   countAnswer(s, got, usage, verification);
 
+  // 3. the decision
   const { analysis } = got.answer;
   const notices = dataNotices(analysis.skills);
   const response: AnalyzeResponse = {
