@@ -157,8 +157,7 @@ async function benchSemantic(): Promise<void> {
     questions.push(q);
   }
   const t0 = performance.now();
-  for (const q of questions)
-    await cache.store({ ...scope, query: q, response: VALUE, outcome: { stop_reason: 'end_turn' } });
+  for (const q of questions) await cache.store({ ...scope, query: q, response: VALUE });
   const loadMs = performance.now() - t0;
   const samples: number[] = [];
   let hits = 0;

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { AnalyzeResponse } from '../layers/core/src/analysis/types';
+import type { AnalyzeResponse } from '../layers/core/src/decisions/types';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 process.env.RATE_LIMIT_ANALYZE_PER_MIN = '0';
@@ -33,7 +33,7 @@ const { setServices } = await import('../layers/core/src/runtime/services');
 const { analyzeServices } = await import('../test/support/analyze-services');
 const { addUser } = await import('../test/support/api');
 const { createTestDb } = await import('../test/support/db');
-const { createOfflineLlm } = await import('../layers/core/src/llm/offline/offline-llm');
+const { createOfflineLlm } = await import('../layers/core/src/agent/offline/offline-llm');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);

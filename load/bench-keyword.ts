@@ -8,8 +8,9 @@
  */
 import './bench-env';
 import { randomUUID } from 'node:crypto';
+import { createUser } from '../layers/core/src/auth/users';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
-import { createOrg, createUser } from '../layers/core/src/orgs/users';
+import { createOrg } from '../layers/core/src/orgs/orgs';
 import { searchDecisions } from '../layers/core/src/retrieval/search';
 import { searchPastDecisions, toAnyWordQuery } from '../layers/core/src/skills/builtin/past-decisions';
 import { createTestDb } from '../test/support/db';

@@ -6,10 +6,11 @@
  */
 import './bench-env';
 import { createPgliteDb } from '../bin/local/pglite';
+import { createUser } from '../layers/core/src/auth/users';
 import { migrate } from '../layers/core/src/db/migrate';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
 import { toPgVector } from '../layers/core/src/embeddings/vector';
-import { createOrg, createUser } from '../layers/core/src/orgs/users';
+import { createOrg } from '../layers/core/src/orgs/orgs';
 import { PLACES } from './eval/retrieval-set';
 import { summary } from './stats';
 

@@ -12,11 +12,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../layers/core/src/auth/password';
+import { createUser, findUserByEmail } from '../layers/core/src/auth/users';
 import { migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
 import type { Db } from '../layers/core/src/db/types';
+import { createOrg } from '../layers/core/src/orgs/orgs';
 import { demoMetricRows, insertMetricRows } from '../layers/core/src/orgs/seed';
-import { createOrg, createUser, findUserByEmail } from '../layers/core/src/orgs/users';
 
 const { values } = parseArgs({
   options: {

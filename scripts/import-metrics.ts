@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findUserByEmail } from '#core/auth/users';
 import { loadConfig } from '#core/config';
 import { migrate } from '#core/db/migrate';
 import { isAppError } from '#core/errors';
 import { importMetrics, parseMetricsCsv, validateMetricRows } from '#core/orgs/metrics-import';
-import { findUserByEmail } from '#core/orgs/users';
 import { getDb, registerLocalDb } from '#core/runtime/db';
 import { refuseWhileLocked } from '../bin/local/lock';
 import { createPgliteDb } from '../bin/local/pglite';

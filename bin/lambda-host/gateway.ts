@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { TimeoutError, withTimeout } from '#core/timeout';
 import { readBody } from '../local/server';
 import type { StreamStart } from './instance';
 import type { FunctionPool, PoolOutcome } from './pool';
@@ -260,18 +261,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const event = proxyEvent(req, url, pathname, body, route, match.params, opts.api.stageName);
     if (route.streaming) return streamInvoke(pool, event, res);
 
-    let timer: NodeJS.Timeout | undefined;
     // An invocation still queued for an instance when API Gateway gives up is dropped, not run for nobody.
     const gaveUp = new AbortController();
-    const outcome = await Promise.race([
+    const outcome = await withTimeout(
       pool.invoke(event, { requestId: randomUUID(), signal: gaveUp.signal }),
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => {
-          gaveUp.abort();
-          resolve('timeout');
-        }, route.timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
+      route.timeoutMs,
+      'integration',
+    ).catch((err: unknown) => {
+      if (err instanceof TimeoutError) {
+        gaveUp.abort();
+        return 'timeout' as const;
+      }
+      throw err;
+    });
     if (outcome === 'timeout') {
       return gatewayError(res, 'INTEGRATION_TIMEOUT', 'Endpoint request timed out');
     }

@@ -1,7 +1,8 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { detectCapabilities, withTimeout } from '#core/db/capabilities';
+import { detectCapabilities } from '#core/db/capabilities';
 import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '#core/db/types';
+import { withTimeout } from '#core/timeout';
 
 export interface PgliteDbOptions {
   /** Folder to persist into; in-memory when omitted. */

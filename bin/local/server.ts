@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { TimeoutError, withTimeout } from '#core/timeout';
 import { ROUTES, type RouteSpec } from '../../functions/routes';
 import { compileRoutes, definedHeaders, lambdaContext, toProxyEvent } from './events';
 import { localPage } from './pages';
@@ -127,14 +128,11 @@ export async function startLocalServer(
         return;
       }
       const timeoutMs = matched.route.timeoutSeconds * 1000;
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([
-        (handler as HttpFn)(event, context),
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (result === 'timeout') {
+      let result: Awaited<ReturnType<HttpFn>>;
+      try {
+        result = await withTimeout((handler as HttpFn)(event, context), timeoutMs, 'handler');
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
         return sendJson(res, 504, 'gateway_timeout', `Handler did not answer within ${timeoutMs} ms`);
       }
       res.writeHead(result.statusCode, definedHeaders(result.headers));

@@ -1,9 +1,9 @@
-import { Signer } from '@aws-sdk/rds-signer';
 import { readSecret } from '#core/aws/secrets';
+import { rdsIamToken } from '#core/db/iam-token';
 import { migrate } from '#core/db/migrate';
 import { createPgDb } from '#core/db/pg';
 import { logger } from '#core/observability/logger';
-import { connectionStringWithPassword, signingTarget } from './iam-connection';
+import { connectionStringWithPassword } from './iam-connection';
 import { handleMigrationEvent, type MigrationEvent, type MigrationResponse } from './migration-resource';
 
 /**
@@ -29,10 +29,7 @@ async function openDb() {
     }
     connectionString = connectionStringWithPassword(databaseUrl, password);
   } else if (process.env.DB_IAM_AUTH === 'true') {
-    const token = await new Signer({
-      ...signingTarget(databaseUrl),
-      region: process.env.AWS_REGION,
-    }).getAuthToken();
+    const token = await rdsIamToken(databaseUrl, process.env.AWS_REGION)();
     connectionString = connectionStringWithPassword(databaseUrl, token);
   }
   return createPgDb({

@@ -11,13 +11,3 @@ export function connectionStringWithPassword(databaseUrl: string, password: stri
   url.password = encodeURIComponent(password);
   return url.toString();
 }
-
-/** Host, port and user the token is signed for: they must match the connection exactly. */
-export function signingTarget(databaseUrl: string): { hostname: string; port: number; username: string } {
-  const url = new URL(databaseUrl);
-  return {
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : 5432,
-    username: decodeURIComponent(url.username),
-  };
-}

@@ -5,14 +5,15 @@
  * the real `searchDecisions` (fusion variants) or the real candidate queries (the halves).
  */
 import { createPgliteDb } from '../../bin/local/pglite';
+import { createUser } from '../../layers/core/src/auth/users';
 import { migrate } from '../../layers/core/src/db/migrate';
 import type { Db } from '../../layers/core/src/db/types';
+import { decisionEmbeddingText } from '../../layers/core/src/decisions/embedding';
 import { insertDecisions } from '../../layers/core/src/decisions/store';
 import { OfflineEmbeddings } from '../../layers/core/src/embeddings/offline';
 import { toPgVector } from '../../layers/core/src/embeddings/vector';
-import { createOrg, createUser } from '../../layers/core/src/orgs/users';
+import { createOrg } from '../../layers/core/src/orgs/orgs';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from '../../layers/core/src/retrieval/config';
-import { decisionEmbeddingText } from '../../layers/core/src/retrieval/embed-decision';
 import { keywordCandidates } from '../../layers/core/src/retrieval/keyword';
 import { searchDecisions } from '../../layers/core/src/retrieval/search';
 import { makeDecision } from '../../test/support/fixtures';

@@ -6,8 +6,8 @@
  * verdict decides, and its tokens and cost are recorded on the decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSemanticCache } from '#core/cache/index';
-import { VERDICT_TOOL } from '#core/cache/verifier';
+import { createAnswerCache, createSemanticCache } from '#core/cache/index';
+import { VERDICT_TOOL } from '#core/llm/question-verifier';
 import { createQuestionVerifier } from '#core/llm/verifier';
 import { setServices } from '#core/runtime/services';
 import { analyzeHarness, type TestApi } from '../support/analyze-harness';
@@ -92,7 +92,7 @@ describe('analyze: no cached answer to a near-miss question (PGlite + pgvector, 
         { enabled: true, model: 'claude-haiku-5-5', timeoutMs: 3_000 },
       ),
     });
-    setServices({ ...s, semantic });
+    setServices({ ...s, semantic, answers: createAnswerCache(s.cache.tiered, semantic) });
     const q = 'Should we launch a developer sandbox for our API in 2027?';
     const unsure = 'Should we launch a developer playground for our API in 2027?';
     const unsure2 = 'Should we launch a developer workbench for our API in 2027?';

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_COMPANY_DATA_NOTICE } from '#core/analysis/data-notice';
 import { hashPassword } from '#core/auth/password';
-import { createOrg, createUser } from '#core/orgs/users';
+import { createUser } from '#core/auth/users';
+import { createOrg } from '#core/orgs/orgs';
 import { addUser, startTestApi, type TestUser } from '../support/api';
 
 type Api = Awaited<ReturnType<typeof startTestApi>>;

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signingTarget } from '#core/db/iam-token';
 import { migrate } from '#core/db/migrate';
 import { createPgDb } from '#core/db/pg';
 import type { Db } from '#core/db/types';
 import { createPgliteDb } from '../../bin/local/pglite';
-import { connectionStringWithPassword, signingTarget } from '../../functions/db-migrate/iam-connection';
+import { connectionStringWithPassword } from '../../functions/db-migrate/iam-connection';
 import {
   handleMigrationEvent,
   type MigrationDeps,

@@ -81,10 +81,12 @@ export function analyzeServices(o: AnalyzeServicesOptions): Services & { cache: 
     } as NodeJS.ProcessEnv),
     metrics,
   );
-  const services = createServices(getConfig(), o.db, { llm: o.llm, cache, metrics });
-  if (o.semantic === false) {
-    const embeddings = createEmbeddings(loadEmbeddingsConfig({} as NodeJS.ProcessEnv));
-    return { ...services, semantic: createSemanticCache(o.db, embeddings, { enabled: false, metrics }) };
-  }
-  return services;
+  const semantic =
+    o.semantic === false
+      ? createSemanticCache(o.db, createEmbeddings(loadEmbeddingsConfig({} as NodeJS.ProcessEnv)), {
+          enabled: false,
+          metrics,
+        })
+      : undefined;
+  return createServices(getConfig(), o.db, { llm: o.llm, cache, metrics, semantic });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '#core/auth/password';
+import { createUser } from '#core/auth/users';
 import type { Db } from '#core/db/types';
-import { createOrg, createUser } from '#core/orgs/users';
+import { createOrg } from '#core/orgs/orgs';
 import { setDb } from '#core/runtime/db';
 import { setServices } from '#core/runtime/services';
 import { startLocalServer } from '../../bin/local/server';

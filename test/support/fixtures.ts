@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AnalyzeResponse } from '#core/analysis/types';
+import { createUser } from '#core/auth/users';
 import type { Queryable } from '#core/db/types';
 import type { NewDecision } from '#core/decisions/store';
-import { createOrg, createUser } from '#core/orgs/users';
+import type { AnalyzeResponse } from '#core/decisions/types';
+import { createOrg } from '#core/orgs/orgs';
 
 /** A tenant with one user; the hash is a fixed placeholder (tests that log in hash a real password). */
 export async function makeTenant(db: Queryable, name = 'org') {
@@ -16,6 +17,13 @@ export async function makeTenant(db: Queryable, name = 'org') {
     passwordHash: 'scrypt$1$1$1$x$x',
   });
   return { orgId, userId };
+}
+
+/** Fixture timestamps: one millisecond apart and increasing, so newer fixtures sort after older ones. */
+let fixtureMs = Date.now();
+function nextCreatedAt(): string {
+  fixtureMs = Math.max(fixtureMs + 1, Date.now());
+  return new Date(fixtureMs).toISOString();
 }
 
 export function makeDecision(t: { orgId: string; userId: string }, query: string): NewDecision {
@@ -41,7 +49,7 @@ export function makeDecision(t: { orgId: string; userId: string }, query: string
     },
     latency_ms: 5,
     answered_from: 'agent',
-    created_at: '',
+    created_at: nextCreatedAt(),
   };
   return { decisionId, orgId: t.orgId, userId: t.userId, threadId: null, response };
 }

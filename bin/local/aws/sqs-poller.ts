@@ -14,6 +14,7 @@ import type {
   SQSRecord,
   SQSRecordAttributes,
 } from 'aws-lambda';
+import { withTimeout } from '#core/timeout';
 
 export type SqsBatchHandler = (
   event: SQSEvent,
@@ -119,17 +120,13 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
   /** The message ids to keep (redeliver). */
   async function invoke(event: SQSEvent): Promise<Set<string>> {
     const all = new Set(event.Records.map((r) => r.messageId));
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const response = await Promise.race([
+      const response = await withTimeout(
         opts.handler(event, lambdaContext(functionName, region, timeoutMs)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new InvocationTimeoutError(`timed out after ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
+        timeoutMs,
+        'invocation',
+        () => new InvocationTimeoutError(`timed out after ${timeoutMs} ms`),
+      );
       const failures = response?.batchItemFailures ?? [];
       const failed = new Set(failures.map((f) => f.itemIdentifier));
       // Lambda treats an empty or unknown itemIdentifier as a failure of the whole batch.
@@ -139,8 +136,6 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
       stats.handlerErrors++;
       reportError(err);
       return all;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '#core/cache/stack';
+import { embedDecision } from '#core/decisions/embedding';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { DEFAULT_RETRIEVAL_CONFIG } from '#core/retrieval/config';
-import { embedDecision } from '#core/retrieval/embed-decision';
 import { searchDecisions, searchDecisionsCached } from '#core/retrieval/search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { unreachableEmbeddings } from '../../support/unreachable-embeddings';

@@ -1,5 +1,5 @@
 import { type CacheConfig, loadCacheConfig } from '#core/cache/config';
-import type { CacheMetrics, MetricDims } from '#core/cache/metrics';
+import type { Dimensions, MetricsSink } from '#core/observability/metrics';
 import { deleteKeys } from '../../support/redis-keys';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,23 +24,23 @@ export function redisCacheConfig(prefix: string): CacheConfig {
 
 export interface Recorded {
   name: string;
-  dims: MetricDims;
+  dims: Dimensions;
   value?: number;
 }
 
 /** A metrics sink that records what the cache reported. */
-export function recordingMetrics(): CacheMetrics & {
+export function recordingMetrics(): MetricsSink & {
   events: Recorded[];
-  total(name: string, dims?: Partial<MetricDims>): number;
+  total(name: string, dims?: Partial<Dimensions>): number;
 } {
   const events: Recorded[] = [];
   return {
     events,
     count(name, dims, value) {
-      events.push({ name, dims, value: value ?? 1 });
+      events.push({ name, dims: dims ?? {}, value: value ?? 1 });
     },
     timing(name, ms, dims) {
-      events.push({ name, dims, value: ms });
+      events.push({ name, dims: dims ?? {}, value: ms });
     },
     total(name, dims = {}) {
       return events

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnswerCache } from '#core/cache/answers';
+import { loadCacheConfig } from '#core/cache/config';
 import { createSemanticCache, type SemanticCache } from '#core/cache/semantic';
+import { createCacheStack } from '#core/cache/stack';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { recordingMetrics } from './redis-support';
@@ -7,7 +10,6 @@ import { createOrg } from './seed';
 
 const embeddings = new OfflineEmbeddings();
 const scope = { model: 'claude-sonnet-5-5', promptVersion: 'analyze-v3', contextHash: '', dataVersion: 7 };
-const complete = { stop_reason: 'end_turn' } as const;
 
 describe.each(dbTargets())('semantic answer cache on %s', (target) => {
   let t: TestDb;
@@ -38,7 +40,7 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
     if (vector) ctx.skip();
     const q = { ...scope, orgId: orgA, query: 'Should we expand into Germany?' };
     await expect(cache.lookup(q)).resolves.toEqual({ status: 'unavailable' });
-    await expect(cache.store({ ...q, response: { r: 1 }, outcome: complete })).resolves.toEqual({
+    await expect(cache.store({ ...q, response: { r: 1 } })).resolves.toEqual({
       stored: false,
       reason: 'unavailable',
     });
@@ -53,7 +55,6 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
         orgId: orgA,
         query: 'Should we expand our enterprise sales team into Germany in 2026?',
         response: { recommendation: 'Enter Germany through a Berlin sales office' },
-        outcome: complete,
       });
       expect(stored.stored).toBe(true);
       const hit = await cache.lookup<{ recommendation: string }>({
@@ -88,7 +89,6 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
         orgId: orgA,
         query: 'Should we raise a $2M seed round this year?',
         response: { recommendation: 'Raise $2M' },
-        outcome: complete,
       });
       const other = await cache.lookup({
         ...scope,
@@ -111,7 +111,6 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
         orgId: orgA,
         query: 'Should we launch the Atlas product line in Europe?',
         response: { recommendation: 'Launch Atlas' },
-        outcome: complete,
       });
       const r = await cache.lookup({
         ...scope,
@@ -124,12 +123,12 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
     it('keeps orgs apart: identical prompts in two orgs never share an answer', async (ctx) => {
       if (!vector) ctx.skip();
       const query = 'Should we open a second warehouse in Poland?';
-      await cache.store({ ...scope, orgId: orgA, query, response: { org: 'A' }, outcome: complete });
+      await cache.store({ ...scope, orgId: orgA, query, response: { org: 'A' } });
       expect(await cache.lookup({ ...scope, orgId: orgB, query })).toMatchObject({
         status: 'miss',
         reason: 'no_candidate',
       });
-      await cache.store({ ...scope, orgId: orgB, query, response: { org: 'B' }, outcome: complete });
+      await cache.store({ ...scope, orgId: orgB, query, response: { org: 'B' } });
       expect(await cache.lookup({ ...scope, orgId: orgB, query })).toMatchObject({
         status: 'hit',
         response: { org: 'B' },
@@ -149,7 +148,6 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
         query,
         response: { ok: true },
         skillVersions: { roi: '2.0.0' },
-        outcome: complete,
       });
       expect((await cache.lookup({ ...scope, orgId: orgA, query })).status).toBe('hit');
       for (const change of [
@@ -183,31 +181,49 @@ describe.each(dbTargets())('semantic answer cache on %s', (target) => {
     it('never stores a non-cacheable result (truncated, refused, error, aborted)', async (ctx) => {
       if (!vector) ctx.skip();
       const query = 'Should we sunset the legacy product line?';
-      for (const outcome of [
-        { stop_reason: 'max_tokens' },
-        { stop_reason: 'refusal' },
-        { error: new Error('overloaded') },
-        { aborted: true },
+      // The answer cache stores only what its computation calls complete, and nothing after an error or abort.
+      const answers = createAnswerCache(
+        createCacheStack(loadCacheConfig({ CACHE_L2: 'none' })).tiered,
+        cache,
+      );
+      const key = { ...scope, orgId: orgA, query, skillVersions: {} };
+      for (const compute of [
+        async () => ({ answer: { partial: true }, complete: false, run: 'ran' }), // truncated or refused: the agent says so
+        async () => {
+          throw new Error('overloaded');
+        },
       ]) {
-        expect(
-          await cache.store({ ...scope, orgId: orgA, query, response: { partial: true }, outcome }),
-        ).toMatchObject({
-          stored: false,
-          reason: 'not_cacheable',
-        });
+        const got = await answers.getOrCompute(key, compute).catch(() => undefined);
+        expect(got?.origin ?? 'agent').toBe('agent');
       }
+      const aborted = new AbortController();
+      const late = answers.getOrCompute(
+        key,
+        async () => ({ answer: { partial: true }, complete: true, run: 'ran' }),
+        {
+          signal: aborted.signal,
+        },
+      );
+      aborted.abort();
+      await expect(late).rejects.toBeDefined();
       const rows = await t.db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM answer_cache WHERE query = $1',
         [query],
       );
       expect(rows.rows[0]?.n).toBe(0);
       expect((await cache.lookup({ ...scope, orgId: orgA, query })).status).toBe('miss');
+      const again = await answers.getOrCompute(key, async () => ({
+        answer: { whole: true },
+        complete: true,
+        run: 'ran',
+      }));
+      expect(again).toMatchObject({ origin: 'agent', run: 'ran', answer: { whole: true } });
     });
 
     it('ignores expired answers and purges them', async (ctx) => {
       if (!vector) ctx.skip();
       const query = 'Should we renegotiate the AWS contract?';
-      await cache.store({ ...scope, orgId: orgA, query, response: { ok: 1 }, outcome: complete });
+      await cache.store({ ...scope, orgId: orgA, query, response: { ok: 1 } });
       expect((await cache.lookup({ ...scope, orgId: orgA, query })).status).toBe('hit');
       await t.db.query("UPDATE answer_cache SET expires_at = now() - interval '1 second' WHERE query = $1", [
         query,

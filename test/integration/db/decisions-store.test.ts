@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMigrations } from '#core/db/migrate';
 import type { Queryable } from '#core/db/types';
 import { getDecision, insertDecision, insertDecisions, listDecisions } from '#core/decisions/store';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
@@ -109,5 +110,28 @@ describe.each(dbTargets())('decisions store on %s', (kind) => {
       const plan = r.rows.map((row) => Object.values(row)[0]).join('\n');
       expect(plan, plan).not.toMatch(/Sort Key: \(?to_char/);
     }
+  });
+
+  it("stores the answer as it is returned: created_at is the row's, and a read gives the answer back unchanged", async () => {
+    const tenant = await makeTenant(t.db, 'asis');
+    const d = makeDecision(tenant, 'stored as returned');
+    await insertDecision(t.db, d);
+    expect(await getDecision(t.db, { orgId: tenant.orgId, decisionId: d.decisionId })).toEqual(d.response);
+    const page = await listDecisions(t.db, { orgId: tenant.orgId, userId: tenant.userId, limit: 1 });
+    expect(page.items[0]?.created_at).toBe(d.response.created_at);
+  });
+
+  it('migration 0009 fills in created_at and notices of answers stored before they were part of the row', async () => {
+    const tenant = await makeTenant(t.db, 'legacy');
+    const d = makeDecision(tenant, 'an answer stored the old way');
+    await insertDecision(t.db, d);
+    const { created_at: _c, notices: _n, ...legacy } = d.response;
+    await t.db.query('UPDATE decisions SET result = $2::jsonb WHERE decision_id = $1', [
+      d.decisionId,
+      JSON.stringify({ ...legacy, created_at: '' }),
+    ]);
+    const migration = (await readMigrations()).find((m) => m.version === '0009');
+    await t.db.exec(migration!.sql);
+    expect(await getDecision(t.db, { orgId: tenant.orgId, decisionId: d.decisionId })).toEqual(d.response);
   });
 });

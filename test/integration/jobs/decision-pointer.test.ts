@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalyzeResponse } from '#core/analysis/types';
 import { getDecision, insertDecision } from '#core/decisions/store';
+import type { AnalyzeResponse } from '#core/decisions/types';
 import { JobService } from '#core/jobs/job-service';
 import type { Job } from '#core/jobs/types';
 import { createTestDb, type TestDb } from '../../support/db';

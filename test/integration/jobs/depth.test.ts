@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlm, loadAgentConfig } from '#core/agent/index';
-import type { AnalyzeResponse } from '#core/analysis/types';
+import type { AnalyzeResponse } from '#core/decisions/types';
 import { runAnalysisWithServices, stepsForDepth } from '#core/jobs/analyzer-runner';
 import type { AnalysisRunContext, JobDepth } from '#core/jobs/types';
 import { loadLlmConfig } from '#core/llm/config';

@@ -83,7 +83,8 @@ describe('starting analysis jobs', () => {
   it('creates and sends the job when a keyed request died between its key record and its job write', async () => {
     const key = `k-${randomUUID()}`;
     const orphanTaskId = randomUUID();
-    const { idempotencyRecordId, canonicalJson, sha256Hex } = await import('#core/jobs/hash');
+    const { idempotencyRecordId } = await import('#core/jobs/hash');
+    const { canonicalJson, sha256Hex } = await import('#core/hash');
     const body = { kind: 'single', item: item('Half-started?') };
     await h.idempotency.reserve({
       task_id: idempotencyRecordId(h.caller.orgId, h.caller.userId, key, 0),

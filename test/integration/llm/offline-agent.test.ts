@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, createAgent } from '#core/agent/agent';
 import { loadAgentConfig } from '#core/agent/config';
 import type { AgentEvent } from '#core/agent/events';
-import type { Analysis } from '#core/analysis/types';
+import type { Analysis } from '#core/decisions/types';
 import { loadLlmConfig } from '#core/llm/config';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { seedDecision, seedMetric, seedOrg } from './seed';

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '#core/cache/index';
+import { embedDecision } from '#core/decisions/embedding';
+import { decisionsVersion, VERSION_WINDOW } from '#core/decisions/store';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { DEFAULT_RETRIEVAL_CONFIG } from '#core/retrieval/config';
-import { embedDecision } from '#core/retrieval/embed-decision';
-import {
-  decisionsVersion,
-  type OrgSearchDeps,
-  relatedVectorFloor,
-  searchOrgDecisions,
-  VERSION_WINDOW,
-} from '#core/retrieval/org-search';
+import { type OrgSearchDeps, relatedVectorFloor, searchOrgDecisions } from '#core/retrieval/org-search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
 import { deletePrefix, redisCacheConfig, uniquePrefix } from '../cache/redis-support';
 import { seedDecision, seedOrg } from '../llm/seed';

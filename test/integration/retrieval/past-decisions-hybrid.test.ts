@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack, loadCacheConfig } from '#core/cache/index';
 import { getConfig } from '#core/config';
+import { embedDecision } from '#core/decisions/embedding';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
-import { embedDecision } from '#core/retrieval/embed-decision';
 import { createServices, type Services } from '#core/runtime/services';
 import { createBuiltinRegistry } from '#core/skills/builtin/index';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { annualRevenueFrom, planForQuestion } from '#core/llm/offline/planner';
+import { annualRevenueFrom, planForQuestion } from '#core/agent/offline/planner';
 import {
   detectIntent,
   parseAmounts,
@@ -7,7 +7,7 @@ import {
   parsePercents,
   parseProposal,
   parseYears,
-} from '#core/llm/offline/question';
+} from '#core/agent/offline/question';
 
 describe('offline question reading', () => {
   it('reads money amounts with scale, role and periodicity', () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildAnswerCacheKey,
-  hashContext,
-  isCacheable,
-  normalizeQuery,
-  notCacheableReason,
-} from '#core/cache/answer-key';
+import { isComplete } from '#core/agent/agent';
+import { buildAnswerCacheKey, hashContext, normalizeQuery } from '#core/cache/answer-key';
 
 const base = {
   orgId: '11111111-1111-4111-8111-111111111111',
@@ -50,17 +45,19 @@ describe('answer cache key and cacheability', () => {
     expect(hashContext([{ a: 1 }])).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('refuses errors, refusals, truncated answers and aborted streams', () => {
-    expect(isCacheable({ stop_reason: 'end_turn' })).toBe(true);
-    expect(isCacheable({})).toBe(true);
-    expect(notCacheableReason({ stop_reason: 'max_tokens' })).toBe('truncated');
-    expect(notCacheableReason({ stop_reason: 'model_context_window_exceeded' })).toBe('truncated');
-    expect(notCacheableReason({ stop_reason: 'refusal' })).toBe('refusal');
-    expect(notCacheableReason({ stop_reason: 'pause_turn' })).toBe('incomplete');
-    expect(notCacheableReason({ error: new Error('x') })).toBe('error');
-    expect(notCacheableReason({ ok: false })).toBe('error');
-    expect(notCacheableReason({ aborted: true, stop_reason: 'end_turn' })).toBe('aborted');
-    expect(notCacheableReason({ truncated: true })).toBe('truncated');
-    expect(notCacheableReason(null)).toBe('error');
+  it('counts only whole, uncancelled runs as complete (what may be cached): not truncated, refused or aborted', () => {
+    // the analysis arrives as a submit_analysis tool call: a complete final turn stops with tool_use
+    expect(isComplete('tool_use')).toBe(true);
+    expect(isComplete('end_turn')).toBe(true);
+    expect(isComplete('stop_sequence')).toBe(true);
+    expect(isComplete('max_tokens')).toBe(false);
+    expect(isComplete('model_context_window_exceeded')).toBe(false);
+    expect(isComplete('refusal')).toBe(false);
+    expect(isComplete('pause_turn')).toBe(false);
+    expect(isComplete(null)).toBe(false);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(isComplete('tool_use', aborted.signal)).toBe(false);
+    expect(isComplete('tool_use', new AbortController().signal)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCacheKey, canonicalJson, sha256Hex } from '#core/cache/keys';
+import { buildCacheKey } from '#core/cache/keys';
+import { canonicalJson, sha256Hex } from '#core/hash';
 
 describe('cache keys', () => {
   it('canonical JSON sorts keys at every depth and drops undefined members', () => {

@@ -17,7 +17,7 @@ function setup(jitter = 0) {
     clock,
     metrics: {
       count: (name, dims) => {
-        const k = `${name}:${dims.level ?? ''}`;
+        const k = `${name}:${dims?.level ?? ''}`;
         counts[k] = (counts[k] ?? 0) + 1;
       },
       timing: () => {},

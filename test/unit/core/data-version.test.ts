@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataVersionOf, invalidateDataVersion } from '#core/analysis/data-version';
 import type { Queryable } from '#core/db/types';
+import { dataVersionOf, invalidateDataVersion } from '#core/decisions/data-version';
 
 function countingDb(version: { v: number }) {
   let reads = 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors';
+import { canonicalJson } from '#core/hash';
 import { loadJobsConfig } from '#core/jobs/config';
-import { canonicalJson, idempotencyRecordId } from '#core/jobs/hash';
+import { idempotencyRecordId } from '#core/jobs/hash';
 import { decodeJobMessage, encodeJobMessage, PoisonMessageError } from '#core/jobs/message';
 import { parseIdempotencyKey, parseStartBody, parseTaskId } from '#core/jobs/validation';
 

@@ -1,13 +1,13 @@
-import type { Analysis, Usage } from '../analysis/types';
 import { notBundled } from '../bundle-flags';
 import type { Queryable } from '../db/types';
+import type { Analysis } from '../decisions/types';
 import { UpstreamUnavailableError } from '../errors';
 import { createAnthropicLlm } from '../llm/anthropic';
 import { type LlmConfig, loadLlmConfig } from '../llm/config';
 import { DeadlineExceeded } from '../llm/errors';
-import { createOfflineLlm } from '../llm/offline/offline-llm';
 import { toUsage } from '../llm/pricing';
 import type { Llm, StopReason } from '../llm/types';
+import type { Usage } from '../llm/usage';
 import { createBuiltinRegistry } from '../skills/builtin';
 import { createSkillExecutor, type SkillExecutor, type SkillExecutorOptions } from '../skills/executor';
 import type { SkillRegistry } from '../skills/registry';
@@ -20,6 +20,7 @@ import {
 } from './context-budget';
 import type { AgentEventListener } from './events';
 import { runAgentLoop } from './loop';
+import { createOfflineLlm } from './offline/offline-llm';
 import { PROMPT_VERSION } from './prompt';
 
 export interface AnalyzeInput {
@@ -46,6 +47,11 @@ export interface AgentResult {
   /** Wall time of each model call (retries of one call included in it). */
   llmCallMs: number[];
   stopReason: StopReason;
+  /**
+   * The analysis is whole: the model submitted it and stopped normally (not cut off by max_tokens, refused,
+   * paused or cancelled). Only complete answers may be cached.
+   */
+  complete: boolean;
   llmCalls: number;
   steps: number;
   thread: { keptTurns: number; droppedTurns: number; tokens: number };
@@ -71,6 +77,18 @@ export interface CreateAgentOptions {
   /** Around each skill run (after input validation), e.g. the skill-result cache. */
   wrapSkillRun?: SkillExecutorOptions['wrapRun'];
   now?: () => Date;
+}
+
+/**
+ * Stop reasons of a whole final turn. The analysis arrives as a validated `submit_analysis` tool call, so a
+ * complete run ends with `tool_use` (Claude and the offline model alike); `end_turn` and `stop_sequence` are
+ * whole turns too. Anything else (max_tokens, refusal, pause_turn, model_context_window_exceeded) is not.
+ */
+const COMPLETE_STOP_REASONS: ReadonlySet<string> = new Set(['tool_use', 'end_turn', 'stop_sequence']);
+
+/** Whether a run that ended with `stopReason` under `signal` produced a whole, cacheable analysis. */
+export function isComplete(stopReason: StopReason | null, signal?: AbortSignal): boolean {
+  return stopReason !== null && COMPLETE_STOP_REASONS.has(stopReason) && !signal?.aborted;
 }
 
 export function createLlm(config: LlmConfig): Llm {
@@ -151,6 +169,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
           llmMs: result.llmMs,
           llmCallMs: result.llmCallMs,
           stopReason: result.stopReason,
+          complete: isComplete(result.stopReason, signal),
           llmCalls: result.llmCalls,
           steps: result.steps,
           thread: { keptTurns: thread.keptTurns, droppedTurns: thread.droppedTurns, tokens: thread.tokens },

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Analysis, DecisionRisk } from '../analysis/types';
+import type { Analysis, DecisionRisk } from '../decisions/types';
 import { toInputSchema } from '../skills/registry';
 import type { ToolDefinition } from '../skills/types';
 

@@ -4,6 +4,7 @@ export {
   type AnalyzeInput,
   createAgent,
   createLlm,
+  isComplete,
   priorTurnFromAnalysis,
 } from './agent';
 export { type AgentConfig, loadAgentConfig } from './config';

@@ -1,4 +1,4 @@
-import type { Analysis, SkillSummary } from '../analysis/types';
+import type { Analysis, SkillSummary } from '../decisions/types';
 import { LlmOutputError } from '../llm/errors';
 import {
   addTokens,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Db } from '../db/types';
 import { getDecision } from '../decisions/store';
+import type { AnalyzeResponse } from '../decisions/types';
 import { ConflictError } from '../errors';
 import { SSE_HEADERS } from '../http/sse';
 import { EventStream } from '../http/stream-lifecycle';
@@ -18,7 +19,6 @@ import {
   type StreamWriter,
   sseWriter,
 } from './stream-protocol';
-import type { AnalyzeResponse } from './types';
 
 export interface StreamAnalysisRequest {
   query: string;

@@ -1,4 +1,4 @@
-import type { SkillSummary } from './types';
+import type { SkillSummary } from '../decisions/types';
 
 export const NO_COMPANY_DATA_NOTICE =
   'No company metrics are on record for this organisation: figures that would come from your own data ' +

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types';
+import { sha256Hex } from '../hash';
 
 /**
  * Idempotency-Key records of the streaming analyze route, in Postgres (the route already has the database;
@@ -17,11 +17,11 @@ export interface StreamKeyRecord {
 export type ReserveResult = { reserved: true } | { reserved: false; existing: StreamKeyRecord };
 
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return sha256Hex(JSON.stringify(value));
 }
 
 export function streamKeyHash(key: string): string {
-  return createHash('sha256').update(`stream:${key}`).digest('hex');
+  return sha256Hex(`stream:${key}`);
 }
 
 export async function reserveStreamKey(

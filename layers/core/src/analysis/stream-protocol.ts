@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { AgentEvent } from '../agent';
+import type { AnalyzeResponse } from '../decisions/types';
 import type { ErrorBody } from '../http/error-response';
 import type { SseStream } from '../http/sse';
-import type { AnalyzeResponse } from './types';
 
 /**
  * The two wire formats of `POST /api/v1/decision/analyze/stream`, chosen by `?format=` or the

@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/types';
 import { UnauthorizedError } from '../errors';
-import { findUserByEmail } from '../orgs/users';
 import { issueToken, type JwtSettings } from './jwt';
 import { dummyHash, verifyPassword } from './password';
+import { findUserByEmail } from './users';
 
 export interface LoginResult {
   access_token: string;

@@ -1,4 +1,5 @@
-import { buildCacheKey, type CacheKey, canonicalJson, sha256Hex } from './keys';
+import { canonicalJson, sha256Hex } from '../hash';
+import { buildCacheKey, type CacheKey } from './keys';
 
 /** Lowercase, Unicode-normalised, whitespace collapsed, trailing punctuation stripped. */
 export function normalizeQuery(query: string): string {
@@ -52,42 +53,4 @@ export function buildAnswerCacheKey(input: AnswerKeyInput, keyVersion = 1): Cach
       data: input.dataVersion,
     },
   });
-}
-
-/** What `isCacheable` looks at; the agent's result (or a wrapper around it) provides these. */
-export interface CacheabilityInfo {
-  error?: unknown;
-  ok?: boolean;
-  /** Claude's stop reason for the final turn. */
-  stop_reason?: string | null;
-  refusal?: boolean;
-  truncated?: boolean;
-  /** The stream was aborted (client went away, time-out) before the final message. */
-  aborted?: boolean;
-}
-
-/** Stop reasons after which an answer is complete. Anything else (max_tokens, refusal, …) is not stored. */
-const COMPLETE_STOP_REASONS = new Set(['end_turn', 'stop_sequence']);
-
-export type NotCacheableReason = 'error' | 'aborted' | 'truncated' | 'refusal' | 'incomplete';
-
-/** Why a result must not be cached, or undefined when it may be. */
-export function notCacheableReason(
-  result: CacheabilityInfo | null | undefined,
-): NotCacheableReason | undefined {
-  if (!result) return 'error';
-  if ((result.error !== undefined && result.error !== null) || result.ok === false) return 'error';
-  if (result.aborted) return 'aborted';
-  if (result.truncated) return 'truncated';
-  if (result.refusal) return 'refusal';
-  const sr = result.stop_reason;
-  if (sr === 'max_tokens' || sr === 'model_context_window_exceeded') return 'truncated';
-  if (sr === 'refusal') return 'refusal';
-  if (sr !== undefined && sr !== null && !COMPLETE_STOP_REASONS.has(sr)) return 'incomplete';
-  return undefined;
-}
-
-/** Errors, refusals, truncated answers (`stop_reason: max_tokens`) and aborted streams are never cached. */
-export function isCacheable(result: CacheabilityInfo | null | undefined): boolean {
-  return notCacheableReason(result) === undefined;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { configError, parseEnv } from '../env';
-import type { VerifierSettings } from './verifier';
+import type { VerifierSettings } from '../llm/question-verifier';
 
 /**
  * Cache configuration (L1, L2, stampede control, semantic answer cache), read from the environment once.

@@ -1,11 +1,11 @@
+import type { MetricsSink } from '../observability/metrics';
 import { type CircuitBreaker, CircuitOpenError } from './circuit-breaker';
 import type { L2 } from './l2';
 import { L2TimeoutError } from './l2';
-import type { CacheMetrics } from './metrics';
 
 export interface GuardedL2Options {
   breaker: CircuitBreaker;
-  metrics: CacheMetrics;
+  metrics: MetricsSink;
 }
 
 function reasonOf(err: unknown): string {

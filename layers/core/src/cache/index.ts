@@ -1,15 +1,17 @@
-export { extractEntities, sameEntities } from '../question/entities';
 export {
   type AnswerKeyInput,
   buildAnswerCacheKey,
-  type CacheabilityInfo,
   hashContext,
-  isCacheable,
-  type NotCacheableReason,
   normalizeQuery,
-  notCacheableReason,
   queryHash,
 } from './answer-key';
+export {
+  type AnswerCache,
+  type AnswerOrigin,
+  type AnswerResult,
+  type ComputedAnswer,
+  createAnswerCache,
+} from './answers';
 export { type BreakerState, CircuitBreaker, CircuitOpenError } from './circuit-breaker';
 export { type Clock, systemClock } from './clock';
 export {
@@ -22,12 +24,11 @@ export {
   loadCacheConfig,
 } from './config';
 export { guardL2 } from './guarded-l2';
-export { buildCacheKey, type CacheKey, type CacheKeyInput, canonicalJson, sha256Hex } from './keys';
+export { buildCacheKey, type CacheKey, type CacheKeyInput } from './keys';
 export { L1Cache } from './l1';
 export { type L2, L2TimeoutError } from './l2';
 export { createIoredisL2 } from './l2-ioredis';
 export { createUpstashL2 } from './l2-upstash';
-export { type CacheMetrics, type MetricDims, noopCacheMetrics } from './metrics';
 export {
   createSemanticCache,
   type SemanticCache,

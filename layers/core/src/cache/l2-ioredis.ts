@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { withTimeout } from '../timeout';
 import { boundedCall, isNoScriptError, type L2 } from './l2';
 
 export interface IoredisL2Options {
@@ -52,15 +53,9 @@ export function createIoredisL2(opts: IoredisL2Options): L2 & { readonly client:
         resolve();
       });
     });
-    let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([
-      readyPromise.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!ok) throw new Error(`redis not connected (status ${client.status})`);
+    await withTimeout(readyPromise, waitMs, 'redis connect', () => {
+      return new Error(`redis not connected (status ${client.status})`);
+    });
   };
 
   /** Waits for the connection, then bounds the command itself from when it is sent. */

@@ -1,12 +1,12 @@
 import type { Db } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { canonicalJson } from '../hash';
+import type { QuestionVerifier, VerificationResult } from '../llm/question-verifier';
+import { type MetricsSink, noopSink, safeSink } from '../observability/metrics';
 import { extractEntities } from '../question/entities';
 import { decideCandidate, type GuardMissReason } from '../question/guard';
-import { type CacheabilityInfo, normalizeQuery, notCacheableReason, queryHash } from './answer-key';
-import { canonicalJson } from './keys';
-import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
-import type { QuestionVerifier, VerificationResult } from './verifier';
+import { normalizeQuery, queryHash } from './answer-key';
 
 export type SemanticStatus = 'available' | 'unavailable';
 
@@ -17,7 +17,7 @@ export interface SemanticCacheConfig {
   ttlSeconds?: number;
   /** Nearest neighbours examined per lookup. */
   candidates?: number;
-  metrics?: CacheMetrics;
+  metrics?: MetricsSink;
   /**
    * Second opinion for borderline candidates (similarity ≥ `verifyFloor`, and only words the lexicons do
    * not know differ): `createQuestionVerifier` (llm/verifier.ts). Without it such candidates are misses.
@@ -78,19 +78,18 @@ export interface SemanticStoreInput<T> extends SemanticScope {
   query: string;
   response: T;
   skillVersions?: Record<string, string>;
-  /** Why the answer ended; refused unless `isCacheable` says yes. */
-  outcome: CacheabilityInfo;
   embedding?: number[];
   ttlSeconds?: number;
 }
 
 export type SemanticStoreResult =
   | { stored: true; id: string }
-  | { stored: false; reason: 'unavailable' | 'not_cacheable' | 'error'; detail?: string };
+  | { stored: false; reason: 'unavailable' | 'error'; detail?: string };
 
 export interface SemanticCache {
   status(): Promise<SemanticStatus>;
   lookup<T = unknown>(input: SemanticLookupInput): Promise<SemanticLookupResult<T>>;
+  /** Stores what it is given: only complete answers may be handed in (`cache/answers.ts` decides). */
   store<T>(input: SemanticStoreInput<T>): Promise<SemanticStoreResult>;
   /** Deletes expired rows (run it from a schedule or after stores); returns how many. */
   purgeExpired(limit?: number): Promise<number>;
@@ -125,7 +124,7 @@ export function createSemanticCache(
   embeddings: Embeddings,
   config: SemanticCacheConfig = {},
 ): SemanticCache {
-  const metrics = safeMetrics(config.metrics ?? noopCacheMetrics);
+  const metrics = safeSink(config.metrics ?? noopSink);
   const threshold = config.threshold ?? embeddings.paraphraseThreshold;
   const ttlSeconds = config.ttlSeconds ?? 86_400;
   const candidates = config.candidates ?? 5;
@@ -246,8 +245,6 @@ export function createSemanticCache(
     },
 
     async store<T>(input: SemanticStoreInput<T>): Promise<SemanticStoreResult> {
-      const why = notCacheableReason(input.outcome);
-      if (why) return { stored: false, reason: 'not_cacheable', detail: why };
       if ((await status()) === 'unavailable') return { stored: false, reason: 'unavailable' };
       try {
         const embedding = await embed(input.query, input.embedding);

@@ -1,4 +1,5 @@
 import { notBundled } from '../bundle-flags';
+import { type MetricsSink, noopSink, safeSink } from '../observability/metrics';
 import { CircuitBreaker } from './circuit-breaker';
 import { type Clock, systemClock } from './clock';
 import type { CacheConfig } from './config';
@@ -7,7 +8,6 @@ import { L1Cache } from './l1';
 import type { L2 } from './l2';
 import { createIoredisL2 } from './l2-ioredis';
 import { createUpstashL2 } from './l2-upstash';
-import { type CacheMetrics, noopCacheMetrics, safeMetrics } from './metrics';
 import { TieredCache } from './tiered';
 
 export interface CacheStack {
@@ -28,7 +28,7 @@ export interface CacheStackOptions {
   leasePollMs?: number;
 }
 
-function rawL2(config: CacheConfig, metrics: CacheMetrics): L2 | null {
+function rawL2(config: CacheConfig, metrics: MetricsSink): L2 | null {
   const l2 = config.l2;
   switch (l2.kind) {
     case 'redis':
@@ -64,10 +64,10 @@ function rawL2(config: CacheConfig, metrics: CacheMetrics): L2 | null {
  */
 export function createCacheStack(
   config: CacheConfig,
-  metrics: CacheMetrics = noopCacheMetrics,
+  metrics: MetricsSink = noopSink,
   opts: CacheStackOptions = {},
 ): CacheStack {
-  const sink = safeMetrics(metrics);
+  const sink = safeSink(metrics);
   const clock = opts.clock ?? systemClock;
   const inner = rawL2(config, sink);
   const l2 = inner

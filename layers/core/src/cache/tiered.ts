@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { type MetricsSink, noopSink } from '../observability/metrics';
 import { CircuitOpenError } from './circuit-breaker';
 import { type Clock, sleep, systemClock } from './clock';
 import type { CacheKind, KindPolicy } from './config';
 import { buildCacheKey, type CacheKey, kindOfKey } from './keys';
 import type { L1Cache, L1Entry } from './l1';
 import { type L2, L2TimeoutError } from './l2';
-import { type CacheMetrics, noopCacheMetrics } from './metrics';
 
 /** Which level answered a read. */
 export type CacheLevel = 'l1' | 'l2' | 'source';
@@ -55,7 +55,7 @@ export interface TieredCacheOptions {
   keyVersion?: number;
   /** ±fraction applied to every TTL (0.1 = ±10%). */
   jitter?: number;
-  metrics?: CacheMetrics;
+  metrics?: MetricsSink;
   clock?: Clock;
   /** First poll interval of a lease loser (grows ×1.5 up to 200 ms). */
   leasePollMs?: number;
@@ -107,7 +107,7 @@ export class TieredCache {
   private readonly l2: L2 | null;
   private readonly policies: Record<CacheKind, KindPolicy>;
   private readonly jitter: number;
-  private readonly metrics: CacheMetrics;
+  private readonly metrics: MetricsSink;
   private readonly clock: Clock;
   private readonly leasePollMs: number;
   private readonly inflight = new Map<string, Flight>();
@@ -120,7 +120,7 @@ export class TieredCache {
     this.policies = opts.policies;
     this.keyVersion = opts.keyVersion ?? 1;
     this.jitter = opts.jitter ?? 0.1;
-    this.metrics = opts.metrics ?? noopCacheMetrics;
+    this.metrics = opts.metrics ?? noopSink;
     this.clock = opts.clock ?? systemClock;
     this.leasePollMs = opts.leasePollMs ?? 20;
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../hash';
 import type { Db, Queryable } from './types';
 
 /** Where the ordered SQL files live; a bundled Lambda copies them next to its bundle (MIGRATIONS_DIR). */
@@ -35,7 +35,7 @@ export async function readMigrations(dir = defaultMigrationsDir()): Promise<Migr
       version: m[1]!,
       name: file,
       sql,
-      checksum: createHash('sha256').update(sql).digest('hex'),
+      checksum: sha256Hex(sql),
       requiresVector: m[3] === '.vector',
     });
   }

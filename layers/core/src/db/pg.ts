@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { detectCapabilities, withTimeout } from './capabilities';
+import { withTimeout } from '../timeout';
+import { detectCapabilities } from './capabilities';
 import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from './types';
 
 export interface PgDbOptions {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, UpstreamUnavailableError, ValidationError } from '../errors';
+import { canonicalJson, sha256Hex } from '../hash';
 import type { Queue, QueueSendResult } from '../queue/queue';
-import { canonicalJson, idempotencyRecordId, sha256Hex } from './hash';
+import { idempotencyRecordId } from './hash';
 import type { IdempotencyStore } from './idempotency-store';
 import type { Clock, JobStore } from './job-store';
 import type { JobsLogger } from './logger';

@@ -1,5 +1,5 @@
-import type { Usage } from '../analysis/types';
 import type { TokenUsage } from './types';
+import type { Usage } from './usage';
 
 export interface ModelPrice {
   /** USD per million input tokens */

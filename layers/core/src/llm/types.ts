@@ -1,4 +1,10 @@
-import type { ToolDefinition } from '../skills/types';
+/** Anthropic tool definition (the `tools` entries of a Messages request). */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  input_schema: { type: 'object'; [key: string]: unknown };
+  cache_control?: { type: 'ephemeral' };
+}
 
 /** The LLM seam: the Anthropic adapter and the offline model implement it; the agent loop drives it. */
 export interface LlmTextBlock {

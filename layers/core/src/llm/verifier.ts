@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { type QuestionVerifier, VERDICT_TOOL, type VerifierSettings } from '../cache/verifier';
 import { MessagesClient } from './anthropic';
 import { apiKeySource } from './api-key';
 import type { LlmConfig } from './config';
 import { toUsage } from './pricing';
+import { type QuestionVerifier, VERDICT_TOOL, type VerifierSettings } from './question-verifier';
 
 /**
  * The borderline verifier on Claude: the cheapest model tier, one forced tool call (`question_verdict`,

@@ -151,3 +151,23 @@ export const emfSink: MetricsSink = {
 };
 
 export const noopSink: MetricsSink = { count: () => {}, timing: () => {} };
+
+/** Calls `sink` but never lets a faulty sink fail the caller (a cache read, a request). */
+export function safeSink(sink: MetricsSink): MetricsSink {
+  return {
+    count(name, dims, value) {
+      try {
+        sink.count(name, dims, value);
+      } catch {
+        // metrics must never fail a request
+      }
+    },
+    timing(name, ms, dims) {
+      try {
+        sink.timing(name, ms, dims);
+      } catch {
+        // metrics must never fail a request
+      }
+    },
+  };
+}

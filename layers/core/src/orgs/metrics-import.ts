@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { Db, Queryable } from '../db/types';
+import { bumpDataVersion, invalidateDataVersion, readDataVersion } from '../decisions/data-version';
 import { ValidationError } from '../errors';
-import { normaliseMetricName } from '../skills/builtin/company-metrics';
+import { metricSeries, normaliseMetricName, upsertMetrics } from './metrics-store';
 
 /**
  * An org's own company metrics: import (JSON or CSV, validated, one transaction, upsert by metric and period)
@@ -132,47 +133,24 @@ export interface ImportResult {
 
 /** One transaction: upsert every row, then bump the data version when any row was inserted or changed. */
 export async function importMetrics(db: Db, orgId: string, rows: MetricRow[]): Promise<ImportResult> {
-  return db.transaction(async (tx) => {
-    const r = await tx.query<{ inserted: boolean }>(
-      `INSERT INTO company_metrics (org_id, metric, period, value, unit)
-       SELECT $1::uuid, m, p::date, v, u
-       FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[]) AS t(m, p, v, u)
-       ON CONFLICT (org_id, metric, period) DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit
-         WHERE company_metrics.value IS DISTINCT FROM EXCLUDED.value
-            OR company_metrics.unit IS DISTINCT FROM EXCLUDED.unit
-       RETURNING (xmax = 0) AS inserted`,
-      [
-        orgId,
-        rows.map((x) => x.metric),
-        rows.map((x) => x.period),
-        rows.map((x) => x.value),
-        rows.map((x) => x.unit),
-      ],
-    );
-    const inserted = r.rows.filter((x) => x.inserted).length;
-    const updated = r.rows.length - inserted;
+  const result = await db.transaction(async (tx) => {
+    const written = await upsertMetrics(tx, orgId, rows);
+    const inserted = written.filter((x) => x.inserted).length;
     const version =
-      r.rows.length > 0
-        ? await tx.query<{ version: string }>(
-            `INSERT INTO org_data_versions (org_id, version) VALUES ($1, 1)
-             ON CONFLICT (org_id) DO UPDATE SET version = org_data_versions.version + 1, updated_at = now()
-             RETURNING version::text`,
-            [orgId],
-          )
-        : await tx.query<{ version: string }>(
-            'SELECT version::text FROM org_data_versions WHERE org_id = $1',
-            [orgId],
-          );
+      written.length > 0 ? await bumpDataVersion(tx, orgId) : (await readDataVersion(tx, orgId)).version;
     return {
       org_id: orgId,
       received: rows.length,
       inserted,
-      updated,
-      unchanged: rows.length - r.rows.length,
+      updated: written.length - inserted,
+      unchanged: rows.length - written.length,
       metrics: [...new Set(rows.map((x) => x.metric))].sort(),
-      data_version: Number(version.rows[0]?.version ?? 0),
+      data_version: version,
     };
   });
+  // committed: this process's next request reads the new version
+  invalidateDataVersion(orgId);
+  return result;
 }
 
 export interface StoredMetrics {
@@ -185,21 +163,9 @@ export interface StoredMetrics {
 
 export async function listMetrics(db: Queryable, orgId: string, metric?: string): Promise<StoredMetrics> {
   const name = metric === undefined ? undefined : normaliseMetricName(metric);
-  const [rows, version] = await Promise.all([
-    db.query<{ metric: string; period: string; value: string; unit: string }>(
-      `SELECT metric, to_char(period, 'YYYY-MM-DD') AS period, value::text AS value, unit
-       FROM company_metrics WHERE org_id = $1 AND ($2::text IS NULL OR metric = $2)
-       ORDER BY metric, period`,
-      [orgId, name ?? null],
-    ),
-    db.query<{ version: string; updated_at: string }>(
-      `SELECT version::text, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
-       FROM org_data_versions WHERE org_id = $1`,
-      [orgId],
-    ),
-  ]);
+  const [rows, version] = await Promise.all([metricSeries(db, orgId, name), readDataVersion(db, orgId)]);
   const by = new Map<string, StoredMetrics['metrics'][number]>();
-  for (const r of rows.rows) {
+  for (const r of rows) {
     let m = by.get(r.metric);
     if (!m) {
       m = { metric: r.metric, unit: r.unit, points: [] };
@@ -208,11 +174,10 @@ export async function listMetrics(db: Queryable, orgId: string, metric?: string)
     m.unit = r.unit;
     m.points.push({ period: r.period, value: Number(r.value) });
   }
-  const v = version.rows[0];
   return {
     org_id: orgId,
-    data_version: Number(v?.version ?? 0),
-    updated_at: rows.rows.length > 0 ? (v?.updated_at ?? null) : null,
+    data_version: version.version,
+    updated_at: rows.length > 0 ? version.updatedAt : null,
     metrics: [...by.values()],
   };
 }

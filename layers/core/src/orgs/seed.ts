@@ -1,7 +1,9 @@
-import { invalidateDataVersion } from '../analysis/data-version';
 import { hashPassword } from '../auth/password';
+import { createUser, findUserByEmail } from '../auth/users';
 import type { Queryable } from '../db/types';
-import { createOrg, createUser, findUserByEmail } from './users';
+import { bumpDataVersion } from '../decisions/data-version';
+import { type MetricValue, upsertMetrics } from './metrics-store';
+import { createOrg } from './orgs';
 
 /** The demo tenant the local runtime creates on first start (never in AWS stages). */
 export const DEMO = {
@@ -43,7 +45,7 @@ function noise(i: number, j: number): number {
 
 /** `months` monthly rows per metric, ending with the month before `end`. */
 export function demoMetricRows(months = 24, end = new Date(Date.UTC(2026, 10, 1))) {
-  const rows: { metric: string; period: string; value: number; unit: string }[] = [];
+  const rows: MetricValue[] = [];
   METRICS.forEach((m, j) => {
     for (let i = 0; i < months; i++) {
       const d = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months + i, 1));
@@ -60,29 +62,14 @@ export function demoMetricRows(months = 24, end = new Date(Date.UTC(2026, 10, 1)
   return rows;
 }
 
+/** Writes the rows (upsert by metric and period) and bumps the org's data version. */
 export async function insertMetricRows(
   db: Queryable,
   orgId: string,
-  rows: { metric: string; period: string; value: number; unit: string }[],
+  rows: readonly MetricValue[],
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO company_metrics (org_id, metric, period, value, unit)
-     SELECT $1::uuid, m, p::date, v, u FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[]) AS t(m, p, v, u)
-     ON CONFLICT (org_id, metric, period) DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit`,
-    [
-      orgId,
-      rows.map((r) => r.metric),
-      rows.map((r) => r.period),
-      rows.map((r) => r.value),
-      rows.map((r) => r.unit),
-    ],
-  );
-  await db.query(
-    `INSERT INTO org_data_versions (org_id, version) VALUES ($1, 1)
-     ON CONFLICT (org_id) DO UPDATE SET version = org_data_versions.version + 1, updated_at = now()`,
-    [orgId],
-  );
-  invalidateDataVersion(orgId);
+  await upsertMetrics(db, orgId, rows);
+  await bumpDataVersion(db, orgId);
 }
 
 /** Idempotent: creates the demo org, user and 24 months × 12 metrics (288 rows) when missing. */

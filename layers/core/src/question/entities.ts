@@ -1,4 +1,4 @@
-import { AMOUNT_SCALE as SCALE } from '../text/amount-scale';
+import { numberMentions } from './amounts';
 import { CASE_SENSITIVE_ALIASES, PLACE_FORMS, PLACES } from './gazetteer';
 
 /**
@@ -7,27 +7,6 @@ import { CASE_SENSITIVE_ALIASES, PLACE_FORMS, PLACES } from './gazetteer';
  * Output: sorted, de-duplicated tags such as `amount:usd:2000000`, `pct:15`, `year:2026`, `period:q3`,
  * `month:march`, `place:germany`, `name:acme`.
  */
-
-const CURRENCY: Record<string, string> = {
-  $: 'usd',
-  usd: 'usd',
-  dollar: 'usd',
-  dollars: 'usd',
-  '€': 'eur',
-  eur: 'eur',
-  euro: 'eur',
-  euros: 'eur',
-  '£': 'gbp',
-  gbp: 'gbp',
-  pound: 'gbp',
-  pounds: 'gbp',
-  '¥': 'jpy',
-  jpy: 'jpy',
-  yen: 'jpy',
-};
-
-const NUMBER_RE =
-  /(?<![\p{L}\p{N}.,])(?<cur>[$€£¥]|usd|eur|gbp)?\s?(?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?<suf>%|percent\b|per cent\b|k\b|mm\b|mn\b|m\b|bn\b|b\b|thousand\b|million\b|billion\b|trillion\b))?(?:\s?(?<cur2>usd\b|eur\b|gbp\b|jpy\b|dollars?\b|euros?\b|pounds?\b|yen\b))?/giu;
 
 const FISCAL_RE = /(?<![\p{L}\p{N}])fy\s?'?(\d{2}|\d{4})(?![\p{L}\p{N}])/giu;
 const PERIOD_RE = /(?<![\p{L}\p{N}])([qh][1-4])(?![\p{L}\p{N}])/giu;
@@ -105,23 +84,14 @@ function take(text: string, out: Out, tag: string, start: number, end: number): 
 
 function numbers(text: string, out: Out): string {
   let rest = text;
-  for (const m of text.matchAll(NUMBER_RE)) {
-    const g = m.groups ?? {};
-    const raw = g.num ?? '';
-    let value = Number(raw.replace(/,/g, ''));
-    if (!Number.isFinite(value)) continue;
-    const suf = g.suf?.toLowerCase().replace(/\s+/g, ' ');
-    const cur = CURRENCY[(g.cur ?? g.cur2 ?? '').toLowerCase()];
+  for (const n of numberMentions(text)) {
     let tag: string;
-    if (suf === '%' || suf === 'percent' || suf === 'per cent') {
-      tag = `pct:${fmt(value)}`;
-    } else {
-      if (suf) value *= SCALE[suf] ?? 1;
-      if (cur) tag = `amount:${cur}:${fmt(value)}`;
-      else if (!suf && /^\d{4}$/.test(raw) && value >= 1900 && value <= 2100) tag = `year:${raw}`;
-      else tag = `num:${fmt(value)}`;
-    }
-    rest = take(rest, out, tag, m.index, m.index + m[0].trimEnd().length);
+    if (n.percent) tag = `pct:${fmt(n.value)}`;
+    else if (n.currency) tag = `amount:${n.currency}:${fmt(n.value)}`;
+    else if (!n.scaled && /^\d{4}$/.test(n.digits) && n.value >= 1900 && n.value <= 2100)
+      tag = `year:${n.digits}`;
+    else tag = `num:${fmt(n.value)}`;
+    rest = take(rest, out, tag, n.start, n.end);
   }
   return rest;
 }

@@ -1,11 +1,4 @@
 export { DEFAULT_RETRIEVAL_CONFIG, loadRetrievalConfig, type RetrievalConfig } from './config';
-export {
-  decisionEmbeddingText,
-  decisionVector,
-  type EmbedDecisionInput,
-  type EmbedDecisionResult,
-  embedDecision,
-} from './embed-decision';
 export { type Fused, fuseMinMax, fuseRrf, fuseScores, fuseWith, type Scored } from './fuse';
 export { anyWordTsQuery, KEYWORD_CANDIDATE_CAP, keywordCandidates } from './keyword';
 export {

@@ -1,5 +1,6 @@
 import type { CacheLevel, TieredCache } from '../cache/tiered';
 import type { Db } from '../db/types';
+import { decisionsVersion } from '../decisions/store';
 import type { Embeddings } from '../embeddings/types';
 import type { RetrievalConfig } from './config';
 import { type DecisionSearchItem, searchDecisionsCached } from './search';
@@ -46,31 +47,6 @@ export interface OrgSearchResponse {
  */
 export function relatedVectorFloor(embeddings: Pick<Embeddings, 'paraphraseThreshold'>): number {
   return embeddings.paraphraseThreshold / 3;
-}
-
-/** Newest decisions looked at by `decisionsVersion` (several analyses of one org can be in flight at once). */
-export const VERSION_WINDOW = 8;
-
-/**
- * The org's decision-set version for the retrieval cache key: the newest decision's id plus how many of the
- * newest `VERSION_WINDOW` decisions still await their embedding. A new decision changes the id; the embedding
- * written just after it (analyze inserts, then embeds) lowers the count. Either way the key changes, so a
- * search never serves a result computed before the org's latest decision existed or was embedded. One
- * index range scan on `decisions_org_created_idx (org_id, created_at DESC)`, at most 8 rows.
- */
-export async function decisionsVersion(db: Db, orgId: string): Promise<string> {
-  const vector = (await db.capabilities()).vector;
-  const r = await db.query<{ decision_id: string; pending: boolean }>(
-    `SELECT decision_id, ${vector ? 'embedding IS NULL' : 'false'} AS pending
-       FROM decisions
-      WHERE org_id = $1
-      ORDER BY created_at DESC
-      LIMIT $2`,
-    [orgId, VERSION_WINDOW],
-  );
-  const newest = r.rows[0];
-  if (!newest) return 'empty';
-  return `${newest.decision_id}.${r.rows.filter((row) => row.pending).length}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { normalizeQuery } from '../cache/answer-key';
 import type { TieredCache } from '../cache/tiered';
 import type { Db } from '../db/types';
+import { type DecisionMatch, nearestDecisions } from '../decisions/store';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
 import { emfSink } from '../observability/metrics';
@@ -39,21 +40,9 @@ export interface DecisionSearchResult {
   fallback?: 'no_vector_capability' | 'embedding_failed';
 }
 
-interface CandidateRow {
-  decision_id: string;
-  query: string;
-  recommendation: string;
-  confidence: number | string;
-  model: string;
-  created_at: Date | string;
-  score: number | string;
-}
-
 type Item = Omit<DecisionSearchItem, 'score' | 'vector_score' | 'keyword_score'>;
 
-const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
-
-function toScored(rows: CandidateRow[]): Scored<Item>[] {
+function toScored(rows: DecisionMatch[]): Scored<Item>[] {
   return rows.map((r) => ({
     id: r.decision_id,
     score: Number(r.score),
@@ -76,16 +65,9 @@ async function vectorCandidates(
   n: number,
 ): Promise<Scored<Item>[]> {
   const started = performance.now();
-  const r = await db.query<CandidateRow>(
-    `SELECT ${COLUMNS}, 1 - (embedding <=> $2::vector) AS score
-       FROM decisions
-      WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid) AND embedding IS NOT NULL
-      ORDER BY embedding <=> $2::vector
-      LIMIT $3`,
-    [p.orgId, vector, n, p.userId ?? null],
-  );
+  const rows = await nearestDecisions(db, { orgId: p.orgId, userId: p.userId }, vector, n);
   emfSink.timing('VectorQueryTime', performance.now() - started);
-  return toScored(r.rows);
+  return toScored(rows);
 }
 
 /**

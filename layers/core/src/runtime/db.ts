@@ -1,5 +1,5 @@
-import { Signer } from '@aws-sdk/rds-signer';
 import type { Config } from '../config';
+import { rdsIamToken } from '../db/iam-token';
 import { migrate } from '../db/migrate';
 import { createPgDb } from '../db/pg';
 import type { Db } from '../db/types';
@@ -23,22 +23,6 @@ export function registerLocalDb(factory: LocalDbFactory | undefined): void {
   localDbFactory = factory;
 }
 
-/** RDS IAM auth: a token signed (locally, no network call) for the URL's host (RDS Proxy or the cluster), port and user. */
-function iamAuthToken(databaseUrl: string, region: string): () => Promise<string> {
-  const url = new URL(databaseUrl);
-  if (!url.username) throw new Error('DB_IAM_AUTH needs a user name in DATABASE_URL');
-  let signer: Signer | undefined;
-  return () => {
-    signer ??= new Signer({
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : 5432,
-      username: decodeURIComponent(url.username),
-      region,
-    });
-    return signer.getAuthToken();
-  };
-}
-
 async function open(config: Config): Promise<Db> {
   let db: Db;
   if (config.DATABASE_URL) {
@@ -48,7 +32,7 @@ async function open(config: Config): Promise<Db> {
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       ssl: config.DB_SSL,
-      password: config.DB_IAM_AUTH ? iamAuthToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
+      password: config.DB_IAM_AUTH ? rdsIamToken(config.DATABASE_URL, config.AWS_REGION) : undefined,
       idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
       idleSessionTimeoutMs: config.DB_IDLE_SESSION_TIMEOUT_MS,
       onQuery: (ms) => emfSink.timing('DbQueryTime', ms),

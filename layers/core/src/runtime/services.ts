@@ -1,7 +1,8 @@
 import { type Agent, type AgentConfig, createAgent } from '../agent';
-import { createSkillResultCache } from '../analysis/skill-cache';
 import {
+  type AnswerCache,
   type CacheStack,
+  createAnswerCache,
   createCacheStack,
   createSemanticCache,
   getCacheConfig,
@@ -9,12 +10,14 @@ import {
 } from '../cache';
 import { type Config, getConfig } from '../config';
 import type { Db } from '../db/types';
+import { createDecisionStore, type DecisionStore } from '../decisions/decision-store';
 import type { Embeddings } from '../embeddings';
 import { loadLlmConfig } from '../llm/config';
 import type { Llm } from '../llm/types';
 import { createQuestionVerifier } from '../llm/verifier';
 import { emfSink, type MetricsSink } from '../observability/metrics';
 import { createBuiltinRegistry, createHybridPastDecisionsSkill } from '../skills/builtin';
+import { createSkillResultCache } from '../skills/result-cache';
 import { getCacheStack } from './cache';
 import { getDb } from './db';
 import type { FunctionRoot } from './root';
@@ -23,6 +26,10 @@ import { createSearchServices, type SearchServices, setSearchServices } from './
 /** Everything the analyze path uses (search's services plus the agent), created once per instance and reused warm. */
 export interface Services extends SearchServices {
   semantic: SemanticCache;
+  /** The answer caches of analyze: exact (L1 → L2) over semantic, around the agent. */
+  answers: AnswerCache;
+  /** The `decisions` and `org_data_versions` reads and writes of analyze. */
+  decisions: DecisionStore;
   agent: Agent;
   /**
    * The same agent (skills, caches, metrics) over another model (e.g. the Message Batches replay; undefined:
@@ -36,6 +43,8 @@ export interface ServiceOverrides {
   llm?: Llm;
   cache?: CacheStack;
   embeddings?: Embeddings;
+  /** Another semantic level (tests turn it off). */
+  semantic?: SemanticCache;
   metrics?: MetricsSink;
 }
 
@@ -46,12 +55,14 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
   const search = createSearchServices(config, db, cache, { embeddings: o.embeddings, metrics });
   const { embeddings, retrieval } = search;
   const semanticConfig = getCacheConfig().semantic;
-  const semantic = createSemanticCache(db, embeddings, {
-    ...semanticConfig,
-    metrics,
-    // borderline candidates: a small Claude model where Claude is configured (issue #10)
-    verifier: createQuestionVerifier(loadLlmConfig(), semanticConfig.verifier),
-  });
+  const semantic =
+    o.semantic ??
+    createSemanticCache(db, embeddings, {
+      ...semanticConfig,
+      metrics,
+      // borderline candidates: a small Claude model where Claude is configured (issue #10)
+      verifier: createQuestionVerifier(loadLlmConfig(), semanticConfig.verifier),
+    });
   // past_decisions on the same hybrid retrieval as GET /api/v1/decisions/search (full text without pgvector)
   const registry = createBuiltinRegistry({
     pastDecisions: createHybridPastDecisionsSkill({ db, embeddings, config: retrieval }),
@@ -69,7 +80,14 @@ export function createServices(config: Config, db: Db, o: ServiceOverrides = {})
       },
       wrapSkillRun,
     });
-  return { ...search, semantic, agent: agentWith(o.llm), agentWith };
+  return {
+    ...search,
+    semantic,
+    answers: createAnswerCache(cache.tiered, semantic),
+    decisions: createDecisionStore(db, embeddings),
+    agent: agentWith(o.llm),
+    agentWith,
+  };
 }
 
 let shared: Promise<Services> | undefined;

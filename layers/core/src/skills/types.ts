@@ -55,13 +55,7 @@ export interface SkillResult {
   finishedAt: number;
 }
 
-/** Anthropic tool definition (the `tools` entries of a Messages request). */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  input_schema: { type: 'object'; [key: string]: unknown };
-  cache_control?: { type: 'ephemeral' };
-}
+export type { ToolDefinition } from '../llm/types';
 
 /** A skill of any input/output type (method parameters are bivariant, so every `Skill<I, O>` fits). */
 export type AnySkill = Skill<unknown, unknown>;

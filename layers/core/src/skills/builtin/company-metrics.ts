@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { normaliseMetricName, recentMetrics } from '../../orgs/metrics-store';
 import { defineSkill, type SkillContext } from '../types';
 
 export const CompanyMetricsInput = z.object({
@@ -35,43 +36,6 @@ export interface CompanyMetricsOutput {
   not_found: string[];
 }
 
-interface MetricRow {
-  metric: string;
-  period: Date | string;
-  value: number | string;
-  unit: string;
-}
-
-/** At most 20 metrics × 36 periods; org_id is always the caller's, bound as $1. */
-const SQL_NAMED = `
-SELECT metric, period, value, unit FROM (
-  SELECT metric, period, value, unit,
-         row_number() OVER (PARTITION BY metric ORDER BY period DESC) AS rn
-  FROM company_metrics
-  WHERE org_id = $1 AND metric = ANY($2::text[])
-) recent
-WHERE rn <= $3
-ORDER BY metric, period`;
-
-const SQL_ALL = `
-SELECT metric, period, value, unit FROM (
-  SELECT metric, period, value, unit,
-         row_number() OVER (PARTITION BY metric ORDER BY period DESC) AS rn,
-         dense_rank() OVER (ORDER BY metric) AS metric_no
-  FROM company_metrics
-  WHERE org_id = $1
-) recent
-WHERE rn <= $2 AND metric_no <= 20
-ORDER BY metric, period`;
-
-export function normaliseMetricName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-}
-
 function isoDate(value: Date | string): string {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
@@ -83,11 +47,9 @@ export async function queryCompanyMetrics(
   ctx: Pick<SkillContext, 'db' | 'orgId'>,
 ): Promise<CompanyMetricsOutput> {
   const requested = input.metrics ? [...new Set(input.metrics.map(normaliseMetricName))] : undefined;
-  const { rows } = requested
-    ? await ctx.db.query<MetricRow>(SQL_NAMED, [ctx.orgId, requested, input.periods])
-    : await ctx.db.query<MetricRow>(SQL_ALL, [ctx.orgId, input.periods]);
+  const rows = await recentMetrics(ctx.db, ctx.orgId, { names: requested, periods: input.periods });
 
-  const byMetric = new Map<string, MetricRow[]>();
+  const byMetric = new Map<string, typeof rows>();
   for (const row of rows) {
     const list = byMetric.get(row.metric) ?? [];
     list.push(row);

@@ -1,4 +1,10 @@
-/** The structured analysis every path produces (offline model, Claude, caches) and the API's response shape. */
+import type { AnswerOrigin } from '../cache/answers';
+import type { Usage } from '../llm/usage';
+
+// A decision: the structured analysis every path produces (Claude, the offline model, the answer caches), and
+// the stored row that is the analyze route's answer (`AnalyzeResponse`).
+
+/** One option the analysis weighed. */
 export interface DecisionOption {
   name: string;
   summary: string;
@@ -40,15 +46,8 @@ export interface Analysis {
   skills: SkillSummary[];
 }
 
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-  cost_usd: number;
-}
-
-export type AnsweredFrom = 'l1' | 'l2' | 'semantic' | 'agent';
+/** Which level answered: the exact caches (l1, l2), the semantic cache, or a run of the agent. */
+export type AnsweredFrom = AnswerOrigin;
 
 /** The semantic cache's verifier calls for one request: their tokens and cost are part of `usage`. */
 export interface SemanticCheck {
@@ -73,11 +72,3 @@ export interface AnalyzeResponse extends Analysis {
   semantic_check?: SemanticCheck;
   created_at: string;
 }
-
-export const ZERO_USAGE: Usage = {
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_read_input_tokens: 0,
-  cache_creation_input_tokens: 0,
-  cost_usd: 0,
-};

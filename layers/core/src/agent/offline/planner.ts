@@ -1,5 +1,6 @@
 import type { CompanyMetricsOutput } from '../../skills/builtin/company-metrics';
 import { money, pct } from './format';
+import { PLANNER_DATA, type PlannedRisk } from './planner-data';
 import {
   detectIntent,
   type Intent,
@@ -54,25 +55,8 @@ export interface PlanDetails {
   pricing?: PricingCase;
 }
 
-export const OFFLINE_DEFAULTS = {
-  discountRate: 0.1,
-  years: 5,
-  costRatio: 0.4,
-  expansionCostRatio: 0.55,
-  revenueSd: 0.2,
-  expansionRevenueSd: 0.35,
-  costSd: 0.15,
-  investment: 1_000_000,
-  revenueToInvestment: 0.9,
-  pricingBaseRevenue: 10_000_000,
-  elasticity: -0.8,
-  elasticitySd: 0.5,
-  variableCostRatio: 0.4,
-  repricingCostRatio: 0.01,
-  pricingChange: 0.1,
-  seed: 42,
-  trials: 10_000,
-} as const;
+/** The labelled assumptions the offline model makes where a question gives no figure (`planner-data.json`). */
+export const OFFLINE_DEFAULTS = PLANNER_DATA.defaults;
 
 /** Annualised latest revenue from the company's metrics: spacing of the periods tells monthly vs quarterly. */
 export function annualRevenueFrom(
@@ -105,230 +89,53 @@ const round = (v: number) => Math.round(v);
 
 /** Decision-matrix inputs for well-known decision shapes, scored 0..10 (heuristic defaults, stated as such). */
 function matrixFor(intent: Intent, options: string[], question: string) {
+  const { buildVsBuy, namedOptions, proposal } = PLANNER_DATA.matrices;
   if (intent.buildVsBuy) {
     const core = /\bcore\b|differentiat\w*|proprietary|competitive advantage|\bmoat\b|secret sauce/i.test(
       question,
     );
     const [a = 'Build', b = 'Buy'] = options.length >= 2 ? options : ['Build', 'Buy'];
     const buildFirst = /build/i.test(a);
-    const build = {
-      cost_3y: 4,
-      time_to_value: 3,
-      fit_and_control: core ? 9 : 7,
-      delivery_confidence: 4,
-      maintenance_load: 3,
-    };
-    const buy = {
-      cost_3y: 7,
-      time_to_value: 9,
-      fit_and_control: core ? 4 : 6,
-      delivery_confidence: 8,
-      maintenance_load: 8,
-    };
+    const build = core ? { ...buildVsBuy.build, ...buildVsBuy.whenCore.build } : buildVsBuy.build;
+    const buy = core ? { ...buildVsBuy.buy, ...buildVsBuy.whenCore.buy } : buildVsBuy.buy;
+    const weights: Record<string, number> = core ? buildVsBuy.whenCore.weights : {};
     return {
       options: [
         { name: buildFirst ? a : b, scores: build },
         { name: buildFirst ? b : a, scores: buy },
       ],
-      criteria: [
-        { name: 'cost_3y', weight: 0.3 },
-        { name: 'time_to_value', weight: 0.25 },
-        { name: 'fit_and_control', weight: core ? 0.35 : 0.2 },
-        { name: 'delivery_confidence', weight: 0.15 },
-        { name: 'maintenance_load', weight: 0.1 },
-      ],
+      criteria: buildVsBuy.criteria.map((c) => ({ name: c.name, weight: weights[c.name] ?? c.weight })),
     };
   }
   if (options.length >= 2) {
-    const flat = { strategic_fit: 5, cost: 5, time_to_value: 5, risk: 5 };
     return {
-      options: options.map((name) => ({ name, scores: flat })),
-      criteria: [
-        { name: 'strategic_fit', weight: 0.3 },
-        { name: 'cost', weight: 0.25 },
-        { name: 'time_to_value', weight: 0.2 },
-        { name: 'risk', weight: 0.25 },
-      ],
+      options: options.map((name) => ({ name, scores: namedOptions.scores })),
+      criteria: namedOptions.criteria,
     };
   }
-  return {
-    options: [
-      { name: 'Staged pilot', scores: { upside: 6, cost: 7, risk: 7, reversibility: 8 } },
-      { name: 'Status quo', scores: { upside: 3, cost: 9, risk: 8, reversibility: 6 } },
-      { name: 'Full commitment', scores: { upside: 9, cost: 3, risk: 3, reversibility: 3 } },
-    ],
-    criteria: [
-      { name: 'upside', weight: 0.35 },
-      { name: 'cost', weight: 0.25 },
-      { name: 'risk', weight: 0.2 },
-      { name: 'reversibility', weight: 0.2 },
-    ],
-  };
+  return { options: proposal.options, criteria: proposal.criteria };
 }
 
+/** The risk register for the kind of decision; a price change's size sets the likelihood of its risks. */
 function risksFor(plan: { kind: PlanKind; intent: Intent }, change: number) {
   const { intent } = plan;
-  if (intent.pricing) {
-    const big = Math.abs(change) >= 0.15;
-    const small = Math.abs(change) < 0.05;
-    return [
-      {
-        name: 'Churn of price-sensitive customers',
-        likelihood: big ? 4 : small ? 2 : 3,
-        impact: 4,
-        mitigation:
-          'Grandfather or phase in for key accounts; watch churn and downgrade rates weekly for 90 days.',
-      },
-      {
-        name: 'Demand more elastic than assumed (revenue falls)',
-        likelihood: big ? 3 : 2,
-        impact: 4,
-        mitigation:
-          'Test the new price on a segment or region first; set a rollback trigger on conversion rate.',
-      },
-      {
-        name: 'Competitors undercut to win share',
-        likelihood: 3,
-        impact: 3,
-        mitigation:
-          'Pair the increase with visible added value; prepare a competitive-response playbook for sales.',
-      },
-      {
-        name: 'Longer sales cycles and discount pressure',
-        likelihood: 3,
-        impact: 2,
-        mitigation: 'Tighten discount approval rules; give sales a clear value narrative before launch.',
-      },
-      {
-        name: 'Brand and customer-trust backlash',
-        likelihood: 2,
-        impact: 3,
-        mitigation: 'Announce early with reasons; honour existing contracts to renewal.',
-      },
-    ];
-  }
-  if (intent.buildVsBuy) {
-    return [
-      {
-        name: 'In-house build overruns time and budget',
-        likelihood: 4,
-        impact: 3,
-        mitigation: 'If building, fix scope to an MVP with a dated go/no-go; otherwise buy.',
-      },
-      {
-        name: 'Vendor lock-in and price rises',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Negotiate multi-year price caps and data-export rights before signing.',
-      },
-      {
-        name: 'Integration with existing systems harder than expected',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Run a paid proof of concept on the two riskiest integrations first.',
-      },
-      {
-        name: 'Data migration quality problems',
-        likelihood: 3,
-        impact: 2,
-        mitigation: 'Clean and map data before migration; run both systems in parallel for one cycle.',
-      },
-      {
-        name: 'Low user adoption',
-        likelihood: 2,
-        impact: 3,
-        mitigation: 'Involve the heaviest users in selection; train and measure weekly active use.',
-      },
-    ];
-  }
-  if (plan.kind === 'expansion') {
-    return [
-      {
-        name: 'Demand in the new market below forecast',
-        likelihood: 3,
-        impact: 4,
-        mitigation: 'Validate demand with a pilot and pre-agreed success metrics before scaling spend.',
-      },
-      {
-        name: 'Management attention pulled from the core business',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Dedicated expansion lead and budget; protect core-business targets.',
-      },
-      {
-        name: 'Entry costs overrun',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Stage funding in tranches released on milestones.',
-      },
-      {
-        name: 'Regulatory, legal or tax barriers',
-        likelihood: 2,
-        impact: 4,
-        mitigation: 'Local legal and tax review before committing; use partners where licences are needed.',
-      },
-      {
-        name: 'Entrenched local competitors',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Enter with a differentiated niche rather than head-on.',
-      },
-    ];
-  }
-  if (plan.kind === 'investment') {
-    return [
-      {
-        name: 'Revenue ramps slower than planned',
-        likelihood: 3,
-        impact: 4,
-        mitigation: 'Release the investment in tranches tied to revenue milestones.',
-      },
-      {
-        name: 'Costs exceed plan',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Fixed-price contracts where possible; a 15% contingency with a named owner.',
-      },
-      {
-        name: 'Execution and hiring capacity',
-        likelihood: 3,
-        impact: 3,
-        mitigation: 'Secure the key hires before committing the full budget.',
-      },
-      {
-        name: 'Cannibalisation of existing products',
-        likelihood: 2,
-        impact: 3,
-        mitigation: 'Position and price the new line apart from existing products; track overlap.',
-      },
-      {
-        name: 'Opportunity cost of the capital',
-        likelihood: 2,
-        impact: 3,
-        mitigation: 'Compare against the next-best use of the budget at the same hurdle rate.',
-      },
-    ];
-  }
-  return [
-    {
-      name: 'Execution falls short of plan',
-      likelihood: 3,
-      impact: 3,
-      mitigation: 'Named owner, milestones and a review after the first quarter.',
-    },
-    {
-      name: 'Financial outcome below expectations',
-      likelihood: 2,
-      impact: 3,
-      mitigation: 'Set a budget cap and a stop-loss point in advance.',
-    },
-    {
-      name: 'Stakeholder or customer resistance',
-      likelihood: 2,
-      impact: 2,
-      mitigation: 'Communicate early; involve the most affected teams in the rollout.',
-    },
-  ];
+  const { risks } = PLANNER_DATA;
+  const list = intent.pricing
+    ? risks.pricing
+    : intent.buildVsBuy
+      ? risks.buildVsBuy
+      : plan.kind === 'expansion'
+        ? risks.expansion
+        : plan.kind === 'investment'
+          ? risks.investment
+          : risks.general;
+  const size = Math.abs(change) >= 0.15 ? 'big' : Math.abs(change) < 0.05 ? 'small' : 'medium';
+  return list.map((r: PlannedRisk) => ({
+    name: r.name,
+    likelihood: typeof r.likelihood === 'number' ? r.likelihood : r.likelihood[size],
+    impact: r.impact,
+    mitigation: r.mitigation,
+  }));
 }
 
 /**

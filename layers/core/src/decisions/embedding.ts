@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../db/types';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
+import { decisionText, setDecisionEmbedding } from './store';
 
 export interface EmbedDecisionInput {
   orgId: string;
@@ -58,19 +59,12 @@ export async function embedDecision(
   if (!(await db.capabilities()).vector) return { embedded: false, reason: 'no_vector_capability' };
   let text = input.text;
   if (input.embedding === undefined && text === undefined) {
-    const r = await tx.query<{ query: string; recommendation: string }>(
-      'SELECT query, recommendation FROM decisions WHERE org_id = $1 AND decision_id = $2',
-      [input.orgId, input.decisionId],
-    );
-    const row = r.rows[0];
+    const row = await decisionText(tx, input.orgId, input.decisionId);
     if (!row) return { embedded: false, reason: 'not_found' };
     text = decisionEmbeddingText(row.query, row.recommendation);
   }
   const got = await decisionVector(db, embeddings, text ?? '', input.embedding);
   if (!('vector' in got)) return { embedded: false, ...got };
-  const u = await tx.query(
-    'UPDATE decisions SET embedding = $3::vector WHERE org_id = $1 AND decision_id = $2',
-    [input.orgId, input.decisionId, got.vector],
-  );
-  return u.rowCount > 0 ? { embedded: true } : { embedded: false, reason: 'not_found' };
+  const updated = await setDecisionEmbedding(tx, input.orgId, input.decisionId, got.vector);
+  return updated ? { embedded: true } : { embedded: false, reason: 'not_found' };
 }

@@ -1,6 +1,3 @@
-import { SUBMIT_TOOL_NAME } from '../../agent/analysis-schema';
-import { FORCE_SUBMIT_PROMPT } from '../../agent/prompt';
-import type { CompanyMetricsOutput } from '../../skills/builtin/company-metrics';
 import {
   estimateRequestTokens,
   type Llm,
@@ -11,7 +8,10 @@ import {
   type LlmTextBlock,
   type LlmToolUseBlock,
   ZERO_TOKENS,
-} from '../types';
+} from '../../llm/types';
+import type { CompanyMetricsOutput } from '../../skills/builtin/company-metrics';
+import { SUBMIT_TOOL_NAME } from '../analysis-schema';
+import { FORCE_SUBMIT_PROMPT } from '../prompt';
 import { composeAnalysis, type SkillOutcomes } from './composer';
 import { resolveFollowUp } from './follow-up';
 import { type PlannedCall, planForQuestion } from './planner';

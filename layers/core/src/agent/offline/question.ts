@@ -1,6 +1,6 @@
 /** Reads the numbers and intent out of an executive's free-text question (offline model only). */
 
-import { AMOUNT_SCALE as SCALE } from '../../text/amount-scale';
+import { isMoney, numberMentions } from '../../question/amounts';
 
 export interface Amount {
   value: number;
@@ -10,10 +10,6 @@ export interface Amount {
   yearly: boolean;
   role: 'investment' | 'revenue' | 'cost' | 'savings' | 'unknown';
 }
-
-// "$2M", "$ 1.5 million", "€800k", "2M USD", "800k"
-const MONEY_RE =
-  /(?:([$€£])\s?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k|thousand|mm|mn|m|million|bn|b|billion)?\b)|(?:\b(\d+(?:\.\d+)?)\s*(k|thousand|mm|mn|m|million|bn|billion)\b(?:\s*(?:usd|eur|gbp|dollars|euros))?)/gi;
 
 const YEARLY_AFTER =
   /^\s*(?:(?:a|per|each|every)\s+(?:year|annum|yr)|\/\s*(?:yr|year)|annually|yearly|p\.?a\.?|in (?:annual|yearly))/i;
@@ -49,21 +45,18 @@ function roleOf(before: string): Amount['role'] {
   return best;
 }
 
+/** The sums of money in a question (`question/amounts.ts`), each with whether it is yearly and what it is for. */
 export function parseAmounts(text: string): Amount[] {
   const out: Amount[] = [];
-  for (const m of text.matchAll(MONEY_RE)) {
-    const digits = (m[2] ?? m[4] ?? '').replace(/,/g, '');
-    const unit = (m[3] ?? m[5] ?? '').toLowerCase();
-    const value = Number(digits) * (SCALE[unit] ?? 1);
-    if (!Number.isFinite(value) || value <= 0) continue;
-    const index = m.index ?? 0;
-    const before = text.slice(Math.max(0, index - 48), index);
-    const after = text.slice(index + m[0].length, index + m[0].length + 24);
+  for (const m of numberMentions(text)) {
+    if (!isMoney(m)) continue;
+    const before = text.slice(Math.max(0, m.start - 48), m.start);
+    const after = text.slice(m.end, m.end + 24);
     const yearly = YEARLY_AFTER.test(after) || YEARLY_BEFORE.test(before);
     let role = roleOf(before);
     // "costs $300k per year" is an operating cost, "costs $2M" a one-off investment.
     if (role === 'cost' && !yearly) role = 'investment';
-    out.push({ value, index, raw: m[0].trim(), yearly, role });
+    out.push({ value: m.value, index: m.start, raw: text.slice(m.start, m.end), yearly, role });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Usage } from '../analysis/types';
+import type { Usage } from './usage';
 
 /**
  * The semantic cache's second opinion for borderline candidates: "do these two questions ask the same

@@ -1,5 +1,7 @@
 import type { Queryable } from '../db/types';
 
+/** The `users` table: who may log in, to which org, with which role. */
+
 export interface UserRecord {
   user_id: string;
   org_id: string;
@@ -14,16 +16,6 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
     [email],
   );
   return r.rows[0];
-}
-
-export async function createOrg(db: Queryable, org: { orgId: string; name: string }): Promise<void> {
-  await db.query('INSERT INTO orgs (org_id, name) VALUES ($1, $2) ON CONFLICT (org_id) DO NOTHING', [
-    org.orgId,
-    org.name,
-  ]);
-  await db.query('INSERT INTO org_data_versions (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING', [
-    org.orgId,
-  ]);
 }
 
 export async function createUser(

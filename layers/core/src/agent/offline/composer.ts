@@ -1,11 +1,11 @@
-import type { SubmittedAnalysis } from '../../agent/analysis-schema';
-import type { DecisionOption, DecisionRisk } from '../../analysis/types';
+import type { DecisionOption, DecisionRisk } from '../../decisions/types';
 import type { CompanyMetricsOutput } from '../../skills/builtin/company-metrics';
 import type { DecisionMatrixOutput } from '../../skills/builtin/decision-matrix';
 import type { FinancialProjectionOutput } from '../../skills/builtin/financial-projection';
 import type { PastDecisionsOutput } from '../../skills/builtin/past-decisions';
 import type { RiskAssessmentOutput } from '../../skills/builtin/risk-assessment';
 import type { ScenarioSimulationOutput } from '../../skills/builtin/scenario-simulation';
+import type { SubmittedAnalysis } from '../analysis-schema';
 import { money, pct, sentenceCase, signedMoney, years } from './format';
 import type { OfflinePlan, PlanDetails, PlannedCall } from './planner';
 

@@ -1,5 +1,5 @@
-import type { TieredCache } from '../cache';
-import type { SkillExecutorOptions } from '../skills/executor';
+import type { TieredCache } from '../cache/tiered';
+import type { SkillExecutorOptions } from './executor';
 
 /**
  * The skill-result cache: pure skills (their output depends on their input only) go through the tiered cache
