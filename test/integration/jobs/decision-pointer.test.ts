@@ -63,7 +63,7 @@ describe('a job points to its decision', () => {
       },
       latency_ms: 5,
       answered_from: 'agent',
-      created_at: '',
+      created_at: new Date().toISOString(),
     } as unknown as AnalyzeResponse;
     await insertDecision(t.db, { decisionId, ...who, threadId: null, response });
     return decisionId;
