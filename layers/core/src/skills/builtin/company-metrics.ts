@@ -42,19 +42,22 @@ interface MetricRow {
   unit: string;
 }
 
-/** At most 20 metrics × 36 periods; org_id is always the caller's, bound as $1. */
+/**
+ * At most 20 metrics × 36 periods; org_id is always the caller's, bound as $1. The period comes back as
+ * 'YYYY-MM-DD' text: the driver would parse a date into a Date only for the skill to format it again.
+ */
 const SQL_NAMED = `
-SELECT metric, period, value, unit FROM (
+SELECT metric, to_char(period, 'YYYY-MM-DD') AS period, value, unit FROM (
   SELECT metric, period, value, unit,
          row_number() OVER (PARTITION BY metric ORDER BY period DESC) AS rn
   FROM company_metrics
   WHERE org_id = $1 AND metric = ANY($2::text[])
 ) recent
 WHERE rn <= $3
-ORDER BY metric, period`;
+ORDER BY metric, recent.period`;
 
 const SQL_ALL = `
-SELECT metric, period, value, unit FROM (
+SELECT metric, to_char(period, 'YYYY-MM-DD') AS period, value, unit FROM (
   SELECT metric, period, value, unit,
          row_number() OVER (PARTITION BY metric ORDER BY period DESC) AS rn,
          dense_rank() OVER (ORDER BY metric) AS metric_no
@@ -62,7 +65,7 @@ SELECT metric, period, value, unit FROM (
   WHERE org_id = $1
 ) recent
 WHERE rn <= $2 AND metric_no <= 20
-ORDER BY metric, period`;
+ORDER BY metric, recent.period`;
 
 export function normaliseMetricName(name: string): string {
   return name

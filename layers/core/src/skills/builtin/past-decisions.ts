@@ -110,6 +110,11 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
   const floor = relatedVectorFloor(deps.embeddings);
   return async (input, ctx) => {
     const candidates = Math.max(config.candidates, input.limit);
+    // Without pgvector the hybrid search is keyword-only and its answer unused: one statement fewer.
+    if (!(await deps.db.capabilities()).vector) {
+      const keyword = await anyWordMatches(ctx.db, ctx.orgId, input.query, candidates);
+      return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
+    }
     const [hybrid, keyword] = await Promise.all([
       searchDecisions(deps.db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
       anyWordMatches(ctx.db, ctx.orgId, input.query, candidates),
