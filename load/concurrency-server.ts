@@ -5,7 +5,8 @@
  * Prints one JSON line `{url, headers}` when ready, then answers stdin commands with one JSON line each:
  *   stats → {cpuMs, mainThreadCpuMs, eluActiveMs, llmMs: {question: ms inside model calls},
  *            statements: {first 60 characters of the SQL: times sent}}   (cumulative since start)
- *   stop  → closes everything, drops the database, deletes its Redis keys, exits 0
+ *   stop  → closes everything, drops the database, deletes its Redis keys, exits 0 (so do SIGTERM and the end
+ *           of stdin: a parent that dies leaves nothing behind)
  * Run with `node --cpu-prof` (BENCH_CPU_PROF in the parent) to profile the runtime alone.
  */
 import './bench-env';
@@ -28,6 +29,7 @@ import {
 } from '../test/support/analyze-services';
 import { addUser } from '../test/support/api';
 import { createTestDb } from '../test/support/db';
+import { nodeHttpFetch } from './node-http-fetch';
 
 // Every analysis comes from one user: far more than a minute's analyze allowance.
 process.env.RATE_LIMIT_ANALYZE_PER_MIN = '0';
@@ -76,6 +78,23 @@ async function redisReachable(): Promise<boolean> {
 const redisUp = await redisReachable();
 const prefix = uniqueKeyPrefix('bench-concurrency');
 const testDb = await createTestDb(process.env.DATABASE_URL ? 'pg' : 'pglite');
+let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+let services: ReturnType<typeof analyzeServices> | undefined;
+let stopping: Promise<void> | undefined;
+/** Closes everything, drops the database and deletes the Redis keys; once, on `stop`, stdin's end or SIGTERM. */
+const cleanup = () =>
+  (stopping ??= (async () => {
+    await server?.close();
+    setServices(undefined);
+    setDb(undefined);
+    await services?.cache.close();
+    await testDb.dispose();
+    if (redisUp) await deleteKeys(prefix);
+  })());
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    void cleanup().finally(() => process.exit(0));
+  });
 /** Statements sent, by their first words (what an analysis costs in round trips). */
 const statements = new Map<string, number>();
 const count = (sql: string) => {
@@ -103,13 +122,20 @@ setDb(db);
 const user = await addUser(inner);
 await insertMetricRows(inner, user.orgId, demoMetricRows(6));
 const llmMs = new Map<string, number>();
-const services = analyzeServices({
+services = analyzeServices({
   db,
-  llm: timedLlm(standInLlm(standInUrl, { LLM_TIMEOUT_MS: '60000' }), llmMs),
+  llm: timedLlm(
+    standInLlm(
+      standInUrl,
+      { LLM_TIMEOUT_MS: '60000', LLM_MAX_RETRIES: '2' },
+      process.env.BENCH_CLAUDE_FETCH === 'node-http' ? { fetch: nodeHttpFetch() } : {},
+    ),
+    llmMs,
+  ),
   cacheEnv: redisUp ? { CACHE_KEY_PREFIX: prefix } : { CACHE_KEY_PREFIX: prefix, CACHE_L2: 'none' },
 });
 setServices(services);
-const server = await startLocalServer({ port: 0 });
+server = await startLocalServer({ port: 0 });
 
 const login = await fetch(`${server.url}/api/v1/auth/login`, {
   method: 'POST',
@@ -169,10 +195,5 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command === 'stop') break;
 }
 
-await server.close();
-setServices(undefined);
-setDb(undefined);
-await services.cache.close();
-await testDb.dispose();
-if (redisUp) await deleteKeys(prefix);
+await cleanup();
 process.exit(0);
