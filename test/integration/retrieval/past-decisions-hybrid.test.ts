@@ -129,6 +129,31 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
     expect((out as PastDecisionsOutput).decisions[0]?.decision_id).toBe(ids.germany);
   });
 
+  it('sends each statement once: the hybrid half and the any-word half share the full-text one', async () => {
+    const sent: string[] = [];
+    const counted: Db = {
+      ...t.db,
+      query: (sql, params) => {
+        sent.push(`${sql} ${JSON.stringify(params)}`);
+        return t.db.query(sql, params);
+      },
+    };
+    const input = PastDecisionsInput.parse({ query: PARAPHRASE, limit: 3 });
+    const out = await createHybridPastDecisionsSkill({ db: counted, embeddings }).run(input, {
+      ...ctx(acme.orgId),
+      db: counted,
+    });
+    expect(sent).toHaveLength(vector ? 2 : 1); // cosine + full text; full text alone without pgvector
+    expect(new Set(sent).size).toBe(sent.length);
+    // the same answer as with two databases (nothing shared between them)
+    const apart = await createHybridPastDecisionsSkill({ db: t.db, embeddings }).run(input, {
+      ...ctx(acme.orgId),
+      db: { ...t.db },
+    });
+    expect(out).toEqual(apart);
+    if (vector) expect((out as PastDecisionsOutput).decisions[0]?.decision_id).toBe(ids.germany);
+  });
+
   it('versions: full text 1.2.0 by default, hybrid 2.1.0; the registry keeps the tool order', () => {
     expect(pastDecisions.version).toBe('1.2.0');
     expect(createPastDecisionsSkill().version).toBe('1.2.0');
