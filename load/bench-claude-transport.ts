@@ -37,6 +37,11 @@ const stop = () => {
   }
 };
 process.on('exit', stop);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    stop();
+    process.exit(130);
+  });
 const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
 const url = (JSON.parse(line) as { url: string }).url;
 

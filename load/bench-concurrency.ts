@@ -47,6 +47,12 @@ function killAll() {
   children.clear();
 }
 process.on('exit', killAll);
+// Ctrl-C / kill: the runtime cleans up on SIGTERM (drops its database, deletes its keys), the stand-in just ends
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
 
 function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; lines: Interface } {
   const child = spawn(process.execPath, args, {

@@ -95,6 +95,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
   process.on(signal, () => {
     void cleanup().finally(() => process.exit(0));
   });
+// a set-up step that throws (top-level await) must not leave the database behind either
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  void cleanup().finally(() => process.exit(1));
+});
 /** Statements sent, by their first words (what an analysis costs in round trips). */
 const statements = new Map<string, number>();
 const count = (sql: string) => {
