@@ -2,7 +2,7 @@ import { type CacheStack, createCacheStack, createSemanticCache, loadCacheConfig
 import { getConfig } from '#core/config';
 import type { Db } from '#core/db/types';
 import { createEmbeddings, loadEmbeddingsConfig } from '#core/embeddings/index';
-import { createAnthropicLlm } from '#core/llm/anthropic';
+import { type AnthropicLlmOptions, createAnthropicLlm } from '#core/llm/anthropic';
 import { loadLlmConfig } from '#core/llm/config';
 import type { Llm } from '#core/llm/types';
 import type { Dimensions, MetricsSink } from '#core/observability/metrics';
@@ -21,8 +21,12 @@ export function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<number
   return deleteRedisKeys(prefix, url);
 }
 
-/** The real Anthropic adapter (real SDK) pointed at the Claude stand-in. */
-export function standInLlm(url: string, env: Record<string, string> = {}): Llm {
+/** The real Anthropic adapter (real SDK) pointed at the Claude stand-in; `options.fetch` replaces its fetch. */
+export function standInLlm(
+  url: string,
+  env: Record<string, string> = {},
+  options: AnthropicLlmOptions = {},
+): Llm {
   return createAnthropicLlm(
     loadLlmConfig({
       ANTHROPIC_BASE_URL: url,
@@ -34,6 +38,7 @@ export function standInLlm(url: string, env: Record<string, string> = {}): Llm {
       LLM_STREAM_IDLE_TIMEOUT_MS: '10000',
       ...env,
     } as NodeJS.ProcessEnv),
+    options,
   );
 }
 

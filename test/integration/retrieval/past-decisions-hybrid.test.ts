@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack, loadCacheConfig } from '#core/cache/index';
 import { getConfig } from '#core/config';
+import type { Db } from '#core/db/types';
 import { embedDecision } from '#core/decisions/embedding';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
 import { createServices, type Services } from '#core/runtime/services';
@@ -108,6 +109,49 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
       expect(out).toEqual(await searchPastDecisions(input, ctx(acme.orgId)));
       expect((out as PastDecisionsOutput).mode).toBe('keyword');
     }
+  });
+
+  it('without the vector capability it sends the full-text statement alone, with the full-text answer', async () => {
+    const sent: string[] = [];
+    const noVector: Db = {
+      ...t.db,
+      query: (sql, params) => {
+        sent.push(sql);
+        return t.db.query(sql, params);
+      },
+      capabilities: async () => ({ vector: false }),
+    };
+    const skill = createHybridPastDecisionsSkill({ db: noVector, embeddings });
+    const input = PastDecisionsInput.parse({ query: PARAPHRASE, limit: 2 });
+    const out = await skill.run(input, { ...ctx(acme.orgId), db: noVector });
+    expect(sent).toHaveLength(1);
+    expect(out).toEqual(await searchPastDecisions(input, ctx(acme.orgId)));
+    expect((out as PastDecisionsOutput).decisions[0]?.decision_id).toBe(ids.germany);
+  });
+
+  it('sends each statement once: the hybrid half and the any-word half share the full-text one', async () => {
+    const sent: string[] = [];
+    const counted: Db = {
+      ...t.db,
+      query: (sql, params) => {
+        sent.push(`${sql} ${JSON.stringify(params)}`);
+        return t.db.query(sql, params);
+      },
+    };
+    const input = PastDecisionsInput.parse({ query: PARAPHRASE, limit: 3 });
+    const out = await createHybridPastDecisionsSkill({ db: counted, embeddings }).run(input, {
+      ...ctx(acme.orgId),
+      db: counted,
+    });
+    expect(sent).toHaveLength(vector ? 2 : 1); // cosine + full text; full text alone without pgvector
+    expect(new Set(sent).size).toBe(sent.length);
+    // the same answer as with two databases (nothing shared between them)
+    const apart = await createHybridPastDecisionsSkill({ db: t.db, embeddings }).run(input, {
+      ...ctx(acme.orgId),
+      db: { ...t.db },
+    });
+    expect(out).toEqual(apart);
+    if (vector) expect((out as PastDecisionsOutput).decisions[0]?.decision_id).toBe(ids.germany);
   });
 
   it('versions: full text 1.2.0 by default, hybrid 2.1.0; the registry keeps the tool order', () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -159,6 +160,63 @@ describe('skill executor', () => {
     const result = await pending;
     expect(result.ok).toBe(false);
     expect(result.error).toBe('cancelled');
+  });
+
+  it('gives the calls of a batch one listener on the request signal, removed when the batch ends', async () => {
+    const seen: number[] = [];
+    const probe = defineSkill({
+      name: 'probe',
+      version: '1.0.0',
+      dependsOn: 'pure',
+      description: 'counts the listeners on the request signal',
+      input: z.object({}),
+      run: async () => {
+        seen.push(getEventListeners(controller.signal, 'abort').length);
+        return {};
+      },
+      figures: () => ({}),
+    });
+    const controller = new AbortController();
+    const executor = createSkillExecutor({ registry: createSkillRegistry([probe]), timeoutMs: 5_000 });
+    const calls = ['a', 'b', 'c', 'd'].map((id) => ({ id, name: 'probe', input: {} }));
+    const results = await executor.execute(calls, { ...ctx, signal: controller.signal });
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(seen).toEqual([1, 1, 1, 1]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await executor.executeOne(calls[0]!, { ...ctx, signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('cancels every call of a batch when the request is cancelled, and starts none after it', async () => {
+    const controller = new AbortController();
+    const executor = createSkillExecutor({ registry, timeoutMs: 5_000 });
+    const pending = executor.execute(
+      [
+        { id: 'a', name: 'wait', input: { ms: 5_000 } },
+        { id: 'b', name: 'stubborn', input: {} },
+      ],
+      { ...ctx, signal: controller.signal },
+    );
+    controller.abort();
+    expect((await pending).map((r) => [r.id, r.ok, r.error])).toEqual([
+      ['a', false, 'cancelled'],
+      ['b', false, 'cancelled'],
+    ]);
+    let ran = false;
+    const late = await createSkillExecutor({
+      registry: createSkillRegistry([
+        {
+          ...throwingSkill,
+          run: async () => {
+            ran = true;
+            return {};
+          },
+        },
+      ]),
+      timeoutMs: 5_000,
+    }).executeOne({ id: 'c', name: 'explode', input: {} }, { ...ctx, signal: controller.signal });
+    expect(late.error).toBe('cancelled');
+    expect(ran).toBe(false);
   });
 
   it('survives hooks that throw', async () => {

@@ -9,7 +9,10 @@ export interface SkillHooks {
 
 export interface SkillExecutorOptions {
   registry: SkillRegistry;
-  /** Per-skill budget; the skill's signal aborts and its result becomes an error when exceeded. */
+  /**
+   * Per-skill budget; the skill's signal aborts and its result becomes an error when exceeded. The calls of one
+   * `execute` start together and share one deadline.
+   */
   timeoutMs: number;
   /** Metrics hook: one call per skill execution (also for failures). */
   onSkillResult?(name: string, ok: boolean, durationMs: number): void;
@@ -40,24 +43,50 @@ export function formatZodIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
-  let onAbort = (): void => {};
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * The budget of calls started together: one controller, one timer and one listener on the request's signal
+ * for the whole batch (all its calls start in the same tick, so they share the deadline). Its signal aborts
+ * with a SkillTimeoutError when the budget is spent, or with the request's reason when that aborts first;
+ * `aborted` rejects at that moment. Per call this was a controller, a timer, an `AbortSignal.any` and a
+ * listener: ~0.2 ms of the event loop per skill under load, paid on every analysis (docs/performance.md).
+ */
+interface Budget {
+  signal: AbortSignal;
+  aborted: Promise<never>;
+  dispose(): void;
+}
+
+function startBudget(timeoutMs: number, request: AbortSignal | undefined): Budget {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
-  promise.catch(() => {});
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+  aborted.catch(() => {});
+  const onRequestAbort = () => controller.abort(request?.reason);
+  if (request?.aborted) onRequestAbort();
+  else request?.addEventListener('abort', onRequestAbort, { once: true });
+  const timer = signal.aborted
+    ? undefined
+    : setTimeout(() => controller.abort(new SkillTimeoutError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  return {
+    signal,
+    aborted,
+    dispose() {
+      clearTimeout(timer);
+      request?.removeEventListener('abort', onRequestAbort);
+    },
+  };
 }
 
 export function createSkillExecutor(opts: SkillExecutorOptions): SkillExecutor {
   const clock = opts.clock ?? (() => performance.now());
 
-  async function executeOne(
+  async function runOne(
     call: SkillCall,
     ctx: ExecutionContext,
-    hooks?: SkillHooks,
+    budget: Budget,
+    hooks: SkillHooks | undefined,
   ): Promise<SkillResult> {
     const skill = opts.registry.get(call.name);
     const startedAt = clock();
@@ -65,28 +94,20 @@ export function createSkillExecutor(opts: SkillExecutorOptions): SkillExecutor {
     let ok = false;
     let output: unknown;
     let error: string | undefined;
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new SkillTimeoutError(`timed out after ${opts.timeoutMs} ms`)),
-      opts.timeoutMs,
-    );
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
-    const aborted = abortPromise(signal);
+    const { signal } = budget;
     try {
       if (!skill) throw new Error(`unknown skill "${call.name}"`);
       const parsed = skill.input.safeParse(call.input);
       if (!parsed.success) throw new Error(`invalid input: ${formatZodIssues(parsed.error)}`);
+      if (signal.aborted) throw signal.reason;
       // The skill should honour `signal`; the race guarantees the budget even when it does not.
       const skillCtx: SkillContext = { ...ctx, signal };
       const run = () => skill.run(parsed.data, skillCtx);
       const work = opts.wrapRun ? opts.wrapRun(skill, parsed.data, skillCtx, run) : run();
-      output = await Promise.race([work, aborted.promise]);
+      output = await Promise.race([work, budget.aborted]);
       ok = true;
     } catch (err) {
       error = describeError(err, signal);
-    } finally {
-      clearTimeout(timer);
-      aborted.dispose();
     }
     const finishedAt = clock();
     const durationMs = Math.round((finishedAt - startedAt) * 100) / 100;
@@ -114,9 +135,22 @@ export function createSkillExecutor(opts: SkillExecutorOptions): SkillExecutor {
     return result;
   }
 
+  async function execute(
+    calls: readonly SkillCall[],
+    ctx: ExecutionContext,
+    hooks?: SkillHooks,
+  ): Promise<SkillResult[]> {
+    const budget = startBudget(opts.timeoutMs, ctx.signal);
+    try {
+      return await Promise.all(calls.map((c) => runOne(c, ctx, budget, hooks)));
+    } finally {
+      budget.dispose();
+    }
+  }
+
   return {
-    executeOne,
-    execute: (calls, ctx, hooks) => Promise.all(calls.map((c) => executeOne(c, ctx, hooks))),
+    execute,
+    executeOne: async (call, ctx, hooks) => (await execute([call], ctx, hooks))[0]!,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Db, Queryable } from '../../db/types';
+import type { Db, Queryable, QueryResult, SqlParam } from '../../db/types';
 import type { Embeddings } from '../../embeddings/types';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from '../../retrieval/config';
 import { fuseWith, type Scored } from '../../retrieval/fuse';
@@ -99,6 +99,32 @@ export interface HybridPastDecisionsDeps {
 }
 
 /**
+ * `db` for one search: a statement sent again with the same parameters while the first is pending or done gets
+ * the first one's result (read-only rows) instead of a second round trip.
+ */
+function coalescing(db: Db): Db {
+  const sent = new Map<string, Promise<QueryResult<unknown>>>();
+  return {
+    kind: db.kind,
+    query<Row>(sql: string, params?: readonly SqlParam[]) {
+      const key = `${sql}\u0000${JSON.stringify(params ?? [], (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+      let result = sent.get(key);
+      if (!result) {
+        result = db.query(sql, params);
+        sent.set(key, result);
+      }
+      return result as Promise<QueryResult<Row>>;
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (fn) => db.transaction(fn),
+    capabilities: () => db.capabilities(),
+    refreshCapabilities: () => db.refreshCapabilities(),
+    ping: (timeoutMs) => db.ping(timeoutMs),
+    close: () => db.close(),
+  };
+}
+
+/**
  * The hybrid search (`searchDecisions`: pgvector cosine + full text) for the skill. Its vector side supplies
  * decisions related in meaning (cosine ≥ `relatedVectorFloor`); the keyword side stays the any-word full-text
  * match of the default search (a long question rarely shares all of its words with an earlier one). Both are
@@ -110,9 +136,17 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
   const floor = relatedVectorFloor(deps.embeddings);
   return async (input, ctx) => {
     const candidates = Math.max(config.candidates, input.limit);
+    // Without pgvector the hybrid search is keyword-only and its answer unused: one statement fewer.
+    if (!(await deps.db.capabilities()).vector) {
+      const keyword = await anyWordMatches(ctx.db, ctx.orgId, input.query, candidates);
+      return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
+    }
+    // The hybrid search's keyword half and the any-word half are, by default, one statement with the same
+    // parameters: on the same database it is sent once and both read its rows.
+    const db = ctx.db === deps.db ? coalescing(deps.db) : deps.db;
     const [hybrid, keyword] = await Promise.all([
-      searchDecisions(deps.db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
-      anyWordMatches(ctx.db, ctx.orgId, input.query, candidates),
+      searchDecisions(db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
+      anyWordMatches(ctx.db === deps.db ? db : ctx.db, ctx.orgId, input.query, candidates),
     ]);
     if (hybrid.mode !== 'hybrid') return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
 
