@@ -13,6 +13,7 @@ import { createOrg, createUser } from '../layers/core/src/orgs/users';
 import { searchDecisions } from '../layers/core/src/retrieval/search';
 import { searchPastDecisions, toAnyWordQuery } from '../layers/core/src/skills/builtin/past-decisions';
 import { createTestDb } from '../test/support/db';
+import { SEED_DECISIONS_SQL } from './keyword-corpus';
 import { summary } from './stats';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,27 +60,12 @@ try {
     passwordHash: 'x',
   });
   const started = performance.now();
-  const seed = (orgId: string, userId: string, rows: number) =>
-    t.db.query(
-      `INSERT INTO decisions (decision_id, org_id, user_id, query, result, recommendation, confidence, model,
-                              answered_from, created_at)
-       SELECT gen_random_uuid(), $1, $2,
-              'Should we ' || (ARRAY['expand our sales team into','raise prices for customers in','hire senior engineers in',
-                'open a new office in','cut the marketing budget in','acquire a competitor in','migrate workloads to the cloud in',
-                'launch a free tier for small businesses in','outsource customer support to','freeze hiring in',
-                'sell the hardware division in','partner with a distributor in'])[1 + i % 12]
-              || ' ' || (ARRAY['Germany','Japan','Brazil','Canada','India','France','Mexico','Kenya','Spain','Poland',
-                'Italy','Chile','Egypt','Vietnam','Norway','Peru'])[1 + (i / 12) % 16]
-              || ' in ' || (2020 + i % 9) || ' (case ' || i || ')?',
-              '{}'::jsonb,
-              (ARRAY['Run a staged pilot first and review after one quarter.','Proceed with a budget cap and an exit criterion.',
-                'Wait for better demand data before committing.','Go ahead in two phases, lowest risk first.',
-                'Decline for now and revisit when runway exceeds 24 months.'])[1 + i % 5],
-              0.7, 'offline', 'agent', now() - make_interval(secs => i)
-         FROM generate_series(1, $3) AS i`,
-      [orgId, userId, rows],
-    );
-  for (let done = 0; done < ROWS; done += 50_000) await seed(org, user, Math.min(50_000, ROWS - done));
+  const seed = async (orgId: string, userId: string, rows: number) => {
+    for (let from = 1; from <= rows; from += 20_000) {
+      await t.db.query(SEED_DECISIONS_SQL, [orgId, userId, from, Math.min(rows, from + 19_999)]);
+    }
+  };
+  await seed(org, user, ROWS);
   await seed(other, otherUser, Math.round(ROWS / 10));
   await t.db.exec('ANALYZE decisions');
   console.log(

@@ -1,0 +1,150 @@
+import type { Queryable } from '../db/types';
+
+/**
+ * The keyword half of decision search: its one SQL statement (the decisions folder owns the SQL on the
+ * `decisions` table; the query words are prepared by retrieval/keyword.ts).
+ *
+ * Every part of the statement is bounded by construction, whatever the table's size and the words' spread:
+ *
+ * - **Window:** the org's newest `window` decisions (an index walk on `decisions_org_created_idx`, `LIMIT
+ *   window`), each scored in the same pass: how many distinct query words it contains (coordination level)
+ *   and whether it matches ALL of them (web-search syntax: phrases, exclusions). The best `cap` of them by
+ *   (all words, words matched, newest) go on to ranking. Cost: `window` rows, never more.
+ * - **Rare words:** for each of the first words that few decisions contain — estimated from the table's
+ *   own statistics (`pg_stats.most_common_elems`, what the planner uses; a word missing from them is rarer
+ *   than the least common one listed) — up to `cap` decisions containing it (and, for a query of three or
+ *   more words, one more of the words), anywhere in the org, from the GIN index. Cost: that word's matches,
+ *   at most about `rareMax`.
+ * - **All words:** up to `cap` decisions matching all of the words anywhere in the org, from the GIN
+ *   index — only when a rare word bounds the cost and the window held fewer than `enough` such decisions.
+ *
+ * The GIN parts run only when the org has more decisions than the window holds (a smaller org is ranked in
+ * full by the window alone), through `decision_keyword_ids` (migration 0008), which plans its statement
+ * with sequential and index scans disabled: a bitmap scan of the GIN index, whose cost follows the number
+ * of matches. So no plan can turn into a filtered walk over the table looking for matches that are not
+ * there (the 257 ms tail at 200k decisions in docs/search.md).
+ *
+ * The candidates (at most `cap` × (2 + rare words)) are ranked: words matched + `ts_rank_cd` squashed
+ * into [0, 1), newest first on ties, those matching fewer than `minMatch` words dropped.
+ */
+export interface KeywordQueryPlan {
+  orgId: string;
+  /** Restrict to one user's decisions (still inside the org). */
+  userId?: string;
+  /** The raw query text, for `websearch_to_tsquery` (all words, phrases, `-word`). */
+  text: string;
+  /** Distinct query words (letters and digits only), for the coordination level. */
+  words: readonly string[];
+  /** `to_tsquery` text matching any word (minus excluded words). */
+  anyQuery: string;
+  /**
+   * For each of the first words (same order as `words`): the `to_tsquery` text fetched from the GIN index
+   * when the word turns out rare — the word, plus one more of the words when `minMatch` is 2.
+   */
+  rareQueries: readonly string[];
+  /** Decisions must contain at least this many distinct query words. */
+  minMatch: number;
+}
+
+export interface KeywordQueryLimits {
+  /** Rows returned (best first). */
+  n: number;
+  /** Candidates taken from each source before ranking. */
+  cap: number;
+  /** Newest decisions of the org scored in full. */
+  window: number;
+  /** A word is "rare" when the statistics say at most this many decisions contain it. */
+  rareMax: number;
+  /** All-word matches in the window that make the GIN all-words part unnecessary. */
+  enough: number;
+}
+
+export interface KeywordRow {
+  decision_id: string;
+  query: string;
+  recommendation: string;
+  confidence: number | string;
+  model: string;
+  created_at: Date | string;
+  score: number | string;
+}
+
+const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
+
+/** Words matched by a row: `(SELECT count(*) …)` over the per-word queries in `terms`. */
+const MATCHED = '(SELECT count(*) FROM terms, unnest(terms.qs) AS q WHERE search_tsv @@ q)';
+
+export const KEYWORD_CANDIDATES_SQL = `
+WITH words AS MATERIALIZED (
+  SELECT i, q FROM unnest($3::text[]) WITH ORDINALITY AS u(w, i), to_tsquery('english', w) AS q
+   WHERE q::text <> ''
+), terms AS MATERIALIZED (
+  SELECT coalesce(array_agg(DISTINCT q), '{}') AS qs FROM words
+), recent AS MATERIALIZED (
+  SELECT decision_id, created_at, search_tsv, hit,
+         hit AND search_tsv @@ websearch_to_tsquery('english', $5) AS all_hit
+    FROM (SELECT decision_id, created_at, search_tsv, search_tsv @@ to_tsquery('english', $4) AS hit
+            FROM decisions
+           WHERE org_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)
+           ORDER BY created_at DESC
+           LIMIT $9) w
+), recent_words AS MATERIALIZED (
+  SELECT r.decision_id, t.i, t.q FROM recent r, words t WHERE r.hit AND r.search_tsv @@ t.q
+), seen AS MATERIALIZED (
+  SELECT count(*) >= $9 AS more, count(*) FILTER (WHERE all_hit) AS all_hits,
+         greatest((SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass), count(*)) AS total
+    FROM recent
+), rare AS MATERIALIZED (
+  SELECT r.q
+    FROM seen, unnest($10::text[]) WITH ORDINALITY AS r(q, i)
+   WHERE seen.more
+     AND seen.total * (SELECT count(*) FROM recent_words t WHERE t.i = r.i) / $9 <= $11
+), ranked AS (
+  SELECT r.decision_id FROM recent r
+    JOIN (SELECT decision_id, count(DISTINCT q) AS matched FROM recent_words GROUP BY decision_id) m USING (decision_id)
+   WHERE m.matched >= $6 OR r.all_hit
+   ORDER BY r.all_hit DESC, m.matched DESC, r.created_at DESC
+   LIMIT $8
+), rare_hits AS (
+  SELECT id AS decision_id
+    FROM rare, LATERAL decision_keyword_ids($1, $2::uuid, to_tsquery('english', rare.q), $8::int) AS id
+), all_hits AS (
+  SELECT id AS decision_id
+    FROM seen, LATERAL decision_keyword_ids($1, $2::uuid, websearch_to_tsquery('english', $5), $8::int) AS id
+   WHERE seen.more AND seen.all_hits < $12 AND EXISTS (SELECT 1 FROM rare)
+), candidates AS (
+  SELECT decision_id FROM ranked UNION SELECT decision_id FROM rare_hits UNION SELECT decision_id FROM all_hits
+)
+SELECT ${COLUMNS}, matched + rank / (1 + rank) AS score
+  FROM (
+    SELECT ${COLUMNS}, ${MATCHED} AS matched, ts_rank_cd(search_tsv, to_tsquery('english', $4)) AS rank
+      FROM decisions
+     WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM candidates)
+  ) c
+ WHERE matched >= $6
+ ORDER BY score DESC, created_at DESC, decision_id
+ LIMIT $7`;
+
+/** Runs the keyword candidate statement for a prepared plan (org-scoped: `$1` in every part). */
+export async function queryKeywordCandidates(
+  db: Queryable,
+  plan: KeywordQueryPlan,
+  limits: KeywordQueryLimits,
+): Promise<KeywordRow[]> {
+  if (!plan.orgId) throw new TypeError('queryKeywordCandidates: orgId is required');
+  const r = await db.query<KeywordRow>(KEYWORD_CANDIDATES_SQL, [
+    plan.orgId,
+    plan.userId ?? null,
+    [...plan.words],
+    plan.anyQuery,
+    plan.text,
+    plan.minMatch,
+    limits.n,
+    limits.cap,
+    limits.window,
+    [...plan.rareQueries],
+    limits.rareMax,
+    limits.enough,
+  ]);
+  return r.rows;
+}
