@@ -111,7 +111,7 @@ WITH words AS MATERIALIZED (
 ), all_hits AS (
   SELECT id AS decision_id
     FROM seen, LATERAL decision_keyword_ids($1, $2::uuid, websearch_to_tsquery('english', $5), $8::int) AS id
-   WHERE seen.more AND seen.all_hits < $12 AND EXISTS (SELECT 1 FROM rare)
+   WHERE seen.more AND seen.all_hits < $12
 ), candidates AS (
   SELECT decision_id FROM ranked UNION SELECT decision_id FROM rare_hits UNION SELECT decision_id FROM all_hits
 )

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/types';
 import { type KeywordQueryPlan, type KeywordRow, queryKeywordCandidates } from '../decisions/keyword-query';
+import { DEFAULT_RETRIEVAL_CONFIG } from './config';
 
 export type { KeywordRow } from '../decisions/keyword-query';
 
@@ -27,8 +28,8 @@ export interface KeywordSearchParams {
   userId?: string;
 }
 
-/** Default cap on each candidate set before ranking. */
-export const KEYWORD_CANDIDATE_CAP = 200;
+/** Default cap on each candidate source before ranking (`RETRIEVAL_KEYWORD_CAP`). */
+export const KEYWORD_CANDIDATE_CAP = DEFAULT_RETRIEVAL_CONFIG.keywordCandidateCap;
 
 const MAX_WORDS = 32;
 
@@ -55,7 +56,8 @@ export function anyWordTsQuery(text: string): string {
   return `(${words.join(' | ')})${not.join('')}`;
 }
 
-function queryWords(text: string): { words: string[]; exclude: string[] } {
+/** The distinct query words (stop words dropped) and the excluded (`-word`) ones, letters and digits only. */
+export function queryWords(text: string): { words: string[]; exclude: string[] } {
   const include = new Set<string>();
   const exclude = new Set<string>();
   for (const m of text.toLowerCase().matchAll(/(^|\s)(-?)"?([^\s"]+)/gu)) {
@@ -75,7 +77,7 @@ function queryWords(text: string): { words: string[]; exclude: string[] } {
 const RARE_WORDS = 8;
 
 /** Newest decisions of an org scored in full on every search (`RETRIEVAL_KEYWORD_WINDOW`). */
-export const KEYWORD_WINDOW = 2000;
+export const KEYWORD_WINDOW = DEFAULT_RETRIEVAL_CONFIG.keywordWindow;
 
 /** A word is rare, and fetched from the GIN index, when the statistics put it in at most this many decisions. */
 export const KEYWORD_RARE_MAX = 5000;

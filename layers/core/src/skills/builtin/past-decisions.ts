@@ -78,8 +78,15 @@ async function anyWordMatches(
   orgId: string,
   text: string,
   limit: number,
+  config: RetrievalConfig = DEFAULT_RETRIEVAL_CONFIG,
 ): Promise<PastDecision[]> {
-  const rows = await keywordCandidates(db, { orgId, q: text }, limit);
+  const rows = await keywordCandidates(
+    db,
+    { orgId, q: text },
+    limit,
+    config.keywordCandidateCap,
+    config.keywordWindow,
+  );
   return rows.map((r) => toPastDecision({ ...r, rank: r.score }));
 }
 
@@ -112,7 +119,7 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
     const candidates = Math.max(config.candidates, input.limit);
     const [hybrid, keyword] = await Promise.all([
       searchDecisions(deps.db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
-      anyWordMatches(ctx.db, ctx.orgId, input.query, candidates),
+      anyWordMatches(ctx.db, ctx.orgId, input.query, candidates, config),
     ]);
     if (hybrid.mode !== 'hybrid') return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
 
