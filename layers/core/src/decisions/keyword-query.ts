@@ -76,20 +76,23 @@ const MATCHED = '(SELECT count(*) FROM terms, unnest(terms.qs) AS q WHERE search
 
 export const KEYWORD_CANDIDATES_SQL = `
 WITH words AS MATERIALIZED (
-  SELECT i, q FROM unnest($3::text[]) WITH ORDINALITY AS u(w, i), to_tsquery('english', w) AS q
+  -- g: the first word with the same stem ("expand", "expanding"), so a stem counts once
+  SELECT i, q, min(i) OVER (PARTITION BY q) AS g
+    FROM unnest($3::text[]) WITH ORDINALITY AS u(w, i), to_tsquery('english', w) AS q
    WHERE q::text <> ''
 ), terms AS MATERIALIZED (
   SELECT coalesce(array_agg(DISTINCT q), '{}') AS qs FROM words
 ), recent AS MATERIALIZED (
-  SELECT decision_id, created_at, search_tsv, hit,
+  SELECT decision_id, created_at,
+         CASE WHEN hit THEN ARRAY(SELECT DISTINCT t.g FROM words t WHERE search_tsv @@ t.q) END AS hits,
          hit AND search_tsv @@ websearch_to_tsquery('english', $5) AS all_hit
     FROM (SELECT decision_id, created_at, search_tsv, search_tsv @@ to_tsquery('english', $4) AS hit
             FROM decisions
            WHERE org_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)
            ORDER BY created_at DESC
            LIMIT $9) w
-), recent_words AS MATERIALIZED (
-  SELECT r.decision_id, t.i, t.q FROM recent r, words t WHERE r.hit AND r.search_tsv @@ t.q
+), word_hits AS MATERIALIZED (
+  SELECT g, count(*) AS n FROM recent, unnest(recent.hits) AS g GROUP BY g
 ), seen AS MATERIALIZED (
   SELECT count(*) >= $9 AS more, count(*) FILTER (WHERE all_hit) AS all_hits,
          greatest((SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass), count(*)) AS total
@@ -97,13 +100,13 @@ WITH words AS MATERIALIZED (
 ), rare AS MATERIALIZED (
   SELECT r.q
     FROM seen, unnest($10::text[]) WITH ORDINALITY AS r(q, i)
-   WHERE seen.more
-     AND seen.total * (SELECT count(*) FROM recent_words t WHERE t.i = r.i) / $9 <= $11
+    LEFT JOIN words w ON w.i = r.i
+    LEFT JOIN word_hits h ON h.g = w.g
+   WHERE seen.more AND seen.total * coalesce(h.n, 0) / $9 <= $11
 ), ranked AS (
-  SELECT r.decision_id FROM recent r
-    JOIN (SELECT decision_id, count(DISTINCT q) AS matched FROM recent_words GROUP BY decision_id) m USING (decision_id)
-   WHERE m.matched >= $6 OR r.all_hit
-   ORDER BY r.all_hit DESC, m.matched DESC, r.created_at DESC
+  SELECT decision_id FROM recent
+   WHERE cardinality(hits) >= $6 OR all_hit
+   ORDER BY all_hit DESC, cardinality(hits) DESC, created_at DESC
    LIMIT $8
 ), rare_hits AS (
   SELECT id AS decision_id
