@@ -36,7 +36,10 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
       "SELECT indexdef FROM pg_indexes WHERE tablename = 'decisions' AND indexname = 'decisions_keyset_idx'",
     );
     expect(idx.rows[0]?.indexdef).toMatch(/org_id, user_id, created_at DESC, decision_id DESC/);
-    const gin = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+    // the full-text index: org-leading where btree_gin exists (0009), the plain one of 0001 elsewhere
+    const gin = await t.db.query(
+      "SELECT 1 FROM pg_indexes WHERE indexname IN ('decisions_search_tsv_idx', 'decisions_org_search_tsv_idx')",
+    );
     expect(gin.rowCount).toBe(1);
   });
 
@@ -62,6 +65,8 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
       "SELECT indexdef FROM pg_indexes WHERE indexname = 'decisions_org_search_tsv_idx'",
     );
     expect(idx.rows[0]?.indexdef).toMatch(/USING gin \(org_id, search_tsv\)/);
+    const plain = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+    expect(plain.rowCount).toBe(0);
     const fn = await t.db.query("SELECT 1 FROM pg_proc WHERE proname = 'decision_keyword_ids'");
     expect(fn.rowCount).toBe(1);
   });
@@ -75,15 +80,18 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
 });
 
 describe('0009_decisions_org_search_idx without btree_gin', () => {
-  it('creates nothing and does not fail where the extension is missing', async () => {
+  it('changes nothing and does not fail where the extension is missing', async () => {
     // a PGlite without the btree_gin bundle stands in for a server without the contrib package
     const pg = await PGlite.create();
     try {
       await pg.exec('CREATE TABLE decisions (org_id uuid, search_tsv tsvector)');
+      await pg.exec('CREATE INDEX decisions_search_tsv_idx ON decisions USING gin (search_tsv)');
       const sql = readFileSync(join(defaultMigrationsDir(), '0009_decisions_org_search_idx.sql'), 'utf8');
       await pg.exec(sql);
       const idx = await pg.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_org_search_tsv_idx'");
       expect(idx.rows).toEqual([]);
+      const plain = await pg.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+      expect(plain.rows).toHaveLength(1);
       const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'");
       expect(ext.rows).toEqual([]);
     } finally {
