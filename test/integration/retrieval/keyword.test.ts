@@ -109,6 +109,26 @@ describe.each(dbTargets())('keyword candidates on %s', (kind) => {
     ).rejects.toThrow(/org is required/);
   });
 
+  it('checks the org per row for an org holding most of the table, with the same answer', async () => {
+    for (const onHeap of [false, true]) {
+      const r = await t.db.query<{ id: string }>(
+        "SELECT id FROM decision_keyword_ids($1, NULL, to_tsquery('english', 'zeppelin'), 10, $2) AS id",
+        [acme.orgId, onHeap],
+      );
+      expect(r.rows.map((x) => x.id)).toEqual([ids.zeppelin]);
+    }
+    await t.db.exec('ANALYZE decisions');
+    const share = await t.db.query<{ a: number; b: number }>(
+      'SELECT decision_org_share($1) AS a, decision_org_share($2) AS b',
+      [acme.orgId, rival.orgId],
+    );
+    expect(Number(share.rows[0]!.a)).toBeCloseTo(8 / 9, 2);
+    expect(Number(share.rows[0]!.b)).toBeLessThan(0.5);
+    // Acme now counts as holding most of the table: the lookups check its org per row, same results
+    expect(await found('zeppelin')).toEqual([ids.zeppelin]);
+    expect(await found('cut travel spain', { rareMax: -1 })).toEqual([ids.allOld]);
+  });
+
   it('a user filter stays inside the org', async () => {
     const plan = keywordQueryPlan({ orgId: acme.orgId, q: 'zeppelin hangar', userId: rival.userId });
     expect(await queryKeywordCandidates(t.db, plan!, limits())).toEqual([]);

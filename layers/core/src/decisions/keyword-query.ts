@@ -22,7 +22,9 @@ import type { Queryable } from '../db/types';
  * full by the window alone), through `decision_keyword_ids` (migration 0008), which plans its statement
  * with sequential and index scans disabled: a bitmap scan of the GIN index, whose cost follows the number
  * of matches. So no plan can turn into a filtered walk over the table looking for matches that are not
- * there (the 257 ms tail at 200k decisions in docs/search.md).
+ * there (the 257 ms tail at 200k decisions in docs/search.md). With the org-leading index (migration 0009)
+ * the index intersects the org with the words, except for an org holding most of the table
+ * (`decision_org_share` > 0.5), whose own index entry is as long as the table: its org is checked per row.
  *
  * The candidates (at most `cap` × (2 + rare words)) are ranked: words matched + `ts_rank_cd` squashed
  * into [0, 1), newest first on ties, those matching fewer than `minMatch` words dropped.
@@ -95,7 +97,8 @@ WITH words AS MATERIALIZED (
   SELECT g, count(*) AS n FROM recent, unnest(recent.hits) AS g GROUP BY g
 ), seen AS MATERIALIZED (
   SELECT count(*) >= $9 AS more, count(*) FILTER (WHERE all_hit) AS all_hits,
-         greatest((SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass), count(*)) AS total
+         greatest((SELECT reltuples FROM pg_class WHERE oid = 'decisions'::regclass), count(*)) AS total,
+         count(*) >= $9 AND decision_org_share($1) > 0.5 AS org_on_heap
     FROM recent
 ), rare AS MATERIALIZED (
   SELECT r.q
@@ -110,10 +113,12 @@ WITH words AS MATERIALIZED (
    LIMIT $8
 ), rare_hits AS (
   SELECT id AS decision_id
-    FROM rare, LATERAL decision_keyword_ids($1, $2::uuid, to_tsquery('english', rare.q), $8::int) AS id
+    FROM seen, rare,
+         LATERAL decision_keyword_ids($1, $2::uuid, to_tsquery('english', rare.q), $8::int, seen.org_on_heap) AS id
 ), all_hits AS (
   SELECT id AS decision_id
-    FROM seen, LATERAL decision_keyword_ids($1, $2::uuid, websearch_to_tsquery('english', $5), $8::int) AS id
+    FROM seen,
+         LATERAL decision_keyword_ids($1, $2::uuid, websearch_to_tsquery('english', $5), $8::int, seen.org_on_heap) AS id
    WHERE seen.more AND seen.all_hits < $12
 ), candidates AS (
   SELECT decision_id FROM ranked UNION SELECT decision_id FROM rare_hits UNION SELECT decision_id FROM all_hits
