@@ -154,7 +154,8 @@ const DESCRIPTION_HYBRID =
 
 /**
  * The `past_decisions` skill over a given search (default: full text). The version is part of skill-result and
- * answer cache keys, so each search has its own: full text 1.2.0, hybrid 2.1.0 (1.1.0 / 2.0.0 before the keyword half matched any word with capped candidates).
+ * answer cache keys, so each search has its own: full text 1.3.0, hybrid 2.2.0 (1.2.0 / 2.1.0 before the keyword half
+ * became bounded by a window and GIN lookups; 1.1.0 / 2.0.0 before it matched any word).
  */
 export function createPastDecisionsSkill(
   search: PastDecisionsSearch = searchPastDecisions,
@@ -162,7 +163,7 @@ export function createPastDecisionsSkill(
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return defineSkill({
     name: 'past_decisions',
-    version: opts.version ?? '1.2.0',
+    version: opts.version ?? '1.3.0',
     dependsOn: 'org_data',
     description: opts.description ?? DESCRIPTION_KEYWORD,
     input: PastDecisionsInput,
@@ -180,7 +181,7 @@ export function createHybridPastDecisionsSkill(
   deps: HybridPastDecisionsDeps,
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return createPastDecisionsSkill(createHybridPastDecisionsSearch(deps), {
-    version: '2.1.0',
+    version: '2.2.0',
     description: DESCRIPTION_HYBRID,
   });
 }
