@@ -82,11 +82,13 @@ WITH words AS MATERIALIZED (
   SELECT i, q, min(i) OVER (PARTITION BY q) AS g
     FROM unnest($3::text[]) WITH ORDINALITY AS u(w, i), to_tsquery('english', w) AS q
    WHERE q::text <> ''
+), stems AS MATERIALIZED (
+  SELECT DISTINCT g, q FROM words
 ), terms AS MATERIALIZED (
-  SELECT coalesce(array_agg(DISTINCT q), '{}') AS qs FROM words
+  SELECT coalesce(array_agg(q), '{}') AS qs FROM stems
 ), recent AS MATERIALIZED (
   SELECT decision_id, created_at,
-         CASE WHEN hit THEN ARRAY(SELECT DISTINCT t.g FROM words t WHERE search_tsv @@ t.q) END AS hits,
+         CASE WHEN hit THEN ARRAY(SELECT t.g FROM stems t WHERE search_tsv @@ t.q) END AS hits,
          hit AND search_tsv @@ websearch_to_tsquery('english', $5) AS all_hit
     FROM (SELECT decision_id, created_at, search_tsv, search_tsv @@ to_tsquery('english', $4) AS hit
             FROM decisions
@@ -122,14 +124,21 @@ WITH words AS MATERIALIZED (
    WHERE seen.more AND seen.all_hits < $12
 ), candidates AS (
   SELECT decision_id FROM ranked UNION SELECT decision_id FROM rare_hits UNION SELECT decision_id FROM all_hits
+), scored AS MATERIALIZED (
+  SELECT ${COLUMNS}, search_tsv, ${MATCHED} AS matched
+    FROM decisions
+   WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM candidates)
+), bar AS (
+  -- ts_rank_cd only orders decisions matching as many words: rank only those that can reach the top n
+  SELECT greatest(coalesce(min(matched), 0), $6) AS m
+    FROM (SELECT matched FROM scored ORDER BY matched DESC LIMIT $7) x
 )
 SELECT ${COLUMNS}, matched + rank / (1 + rank) AS score
   FROM (
-    SELECT ${COLUMNS}, ${MATCHED} AS matched, ts_rank_cd(search_tsv, to_tsquery('english', $4)) AS rank
-      FROM decisions
-     WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM candidates)
+    SELECT ${COLUMNS}, matched, ts_rank_cd(search_tsv, to_tsquery('english', $4)) AS rank
+      FROM scored, bar
+     WHERE matched >= bar.m
   ) c
- WHERE matched >= $6
  ORDER BY score DESC, created_at DESC, decision_id
  LIMIT $7`;
 
