@@ -60,7 +60,7 @@ console.log(
 );
 const qs = (await embeddings.embed(Array.from({ length: QUERIES }, text))).map(toPgVector);
 const SQL = `SELECT decision_id, (embedding <=> $2::vector)::float8 AS d FROM decisions
-              WHERE org_id = $1 AND embedding IS NOT NULL ORDER BY embedding <=> $2::vector LIMIT 10`;
+              WHERE org_id = $1 AND embedding IS NOT NULL ORDER BY embedding <=> $2::vector LIMIT $3`;
 type Hit = { decision_id: string; d: number };
 await db.exec('SET enable_indexscan = off');
 const exact: Hit[][] = [];
@@ -83,7 +83,7 @@ for (const ef of [40, 100, 200]) {
   const ms: number[] = [];
   for (const [i, q] of qs.entries()) {
     const t = performance.now();
-    const got = (await db.query<Hit>(SQL, [orgId, q])).rows;
+    const got = (await db.query<Hit>(SQL, [orgId, q, 10])).rows;
     ms.push(performance.now() - t);
     const want = exact[i]!;
     const ids = new Set(want.map((x) => x.decision_id));
