@@ -10,13 +10,14 @@ import type { Queryable } from '../db/types';
  *   window`), each scored in the same pass: how many distinct query words it contains (coordination level)
  *   and whether it matches ALL of them (web-search syntax: phrases, exclusions). The best `cap` of them by
  *   (all words, words matched, newest) go on to ranking. Cost: `window` rows, never more.
- * - **Rare words:** for each of the first words that few decisions contain — estimated from the table's
- *   own statistics (`pg_stats.most_common_elems`, what the planner uses; a word missing from them is rarer
- *   than the least common one listed) — up to `cap` decisions containing it (and, for a query of three or
- *   more words, one more of the words), anywhere in the org, from the GIN index. Cost: that word's matches,
- *   at most about `rareMax`.
+ * - **Rare words:** for each of the first words that few decisions contain — estimated from the window: a
+ *   word in h of its `window` decisions is put at h / window × the table's rows (`pg_class.reltuples`), so
+ *   a word the window lacks always counts as rare — up to `cap` decisions containing it (and, for a query
+ *   of three or more words, one more of the words), anywhere in the org, from the GIN index. Cost: that
+ *   word's matches, about `rareMax` at most when the window is representative.
  * - **All words:** up to `cap` decisions matching all of the words anywhere in the org, from the GIN
- *   index — only when a rare word bounds the cost and the window held fewer than `enough` such decisions.
+ *   index, when the window held fewer than `enough` of them. Cost: intersecting the words' posting lists;
+ *   few matches, since the window saw few.
  *
  * The GIN parts run only when the org has more decisions than the window holds (a smaller org is ranked in
  * full by the window alone), through `decision_keyword_ids` (migration 0008), which plans its statement
@@ -27,7 +28,8 @@ import type { Queryable } from '../db/types';
  * (`decision_org_share` > 0.5), whose own index entry is as long as the table: its org is checked per row.
  *
  * The candidates (at most `cap` × (2 + rare words)) are ranked: words matched + `ts_rank_cd` squashed
- * into [0, 1), newest first on ties, those matching fewer than `minMatch` words dropped.
+ * into [0, 1), newest first on ties, those matching fewer than `minMatch` words dropped; `ts_rank_cd` is
+ * computed only for candidates matching as many words as the n-th best (no other can reach the top n).
  */
 export interface KeywordQueryPlan {
   orgId: string;
