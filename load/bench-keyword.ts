@@ -1,25 +1,40 @@
 /**
  * Keyword half of decision search at scale: `npx tsx load/bench-keyword.ts` on the PostgreSQL named by
- * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a throw-away database is created and dropped).
- * BENCH_KEYWORD_ROWS (default 200000) decisions in ONE org (the worst case: every row is a candidate) plus
- * 10% in another, generated in SQL. Prints P50/P95/P99 (ms), sequential, for the search route's keyword
- * side (`searchDecisions` in keyword mode — this PostgreSQL has no pgvector), the `past_decisions` skill's
- * search, and, for reference, the previous uncapped any-word query that ranked every match. Asserts nothing.
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a throw-away database is created, migrated,
+ * seeded and dropped). BENCH_KEYWORD_ROWS (default 1000000) decisions in ONE org (the worst case: every row
+ * is a candidate) plus 10% in another org whose rows sit at the end of the table, generated set-based in SQL
+ * from a skewed vocabulary (load/keyword-corpus.ts). BENCH_KEYWORD_SAMPLES=0 only seeds and keeps the
+ * database (it prints its name); BENCH_KEYWORD_DB=<name> runs on such a kept database (not dropped).
+ *
+ * Prints, sequential and uncached: P50/P95/P99 (ms) of the search route's keyword side (`searchDecisions`
+ * in keyword mode — this PostgreSQL has no pgvector) and of the `past_decisions` skill's search, for both
+ * orgs; the previous candidate statement (pair query, for reference); and per question, how many of the
+ * top 10 carry the exhaustive ranking's score at that position (every matching decision ranked, no cap).
+ * A CPU calibration figure (count over a 1M-row generate_series) before and after shows how busy the
+ * machine was. Asserts nothing.
  */
 import './bench-env';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import pg from 'pg';
 import { createUser } from '../layers/core/src/auth/users';
+import { migrate } from '../layers/core/src/db/migrate';
+import { createPgDb } from '../layers/core/src/db/pg';
+import type { Db } from '../layers/core/src/db/types';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
 import { createOrg } from '../layers/core/src/orgs/orgs';
+import { anyWordTsQuery, keywordCandidates, queryWords } from '../layers/core/src/retrieval/keyword';
 import { searchDecisions } from '../layers/core/src/retrieval/search';
-import { searchPastDecisions, toAnyWordQuery } from '../layers/core/src/skills/builtin/past-decisions';
-import { createTestDb } from '../test/support/db';
+import { searchPastDecisions } from '../layers/core/src/skills/builtin/past-decisions';
+import { createTestDb, type TestDb } from '../test/support/db';
+import { SEED_DECISIONS_SQL } from './keyword-corpus';
 import { summary } from './stats';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
-const ROWS = Number(process.env.BENCH_KEYWORD_ROWS ?? 200_000);
-const N = Number(process.env.BENCH_KEYWORD_SAMPLES ?? 200);
+const ROWS = Number(process.env.BENCH_KEYWORD_ROWS ?? 1_000_000);
+const N = Number(process.env.BENCH_KEYWORD_SAMPLES ?? 240);
 const ONLY_SEED = process.env.BENCH_KEYWORD_SAMPLES === '0';
+const REUSE = process.env.BENCH_KEYWORD_DB;
 
 const QUERIES = [
   'expanding into new markets overseas',
@@ -30,10 +45,95 @@ const QUERIES = [
   'What are the risks of acquiring a competitor in Brazil next year?',
   'cloud migration costs',
   'Should we launch a free tier for small businesses?',
+  'loyalty programme for hospitals in Kenya',
+  // words of four different actions: no decision holds two of them
+  'payroll flagship conference currency',
+  '"staged pilot" -germany',
+  'churn',
 ];
 
+async function open(): Promise<{ db: Db; url: string; dispose: () => Promise<void> }> {
+  if (REUSE) {
+    const u = new URL(process.env.DATABASE_URL!);
+    u.pathname = `/${REUSE}`;
+    const db = createPgDb({
+      connectionString: u.toString(),
+      poolMax: 4,
+      statementTimeoutMs: 10_000,
+      connectTimeoutMs: 5_000,
+    });
+    await migrate(db);
+    return { db, url: u.toString(), dispose: () => db.close() };
+  }
+  const t: TestDb = await createTestDb('pg');
+  return { db: t.db, url: t.url!, dispose: ONLY_SEED ? () => t.db.close() : t.dispose };
+}
+
+async function seedOrgs(db: Db): Promise<void> {
+  const started = performance.now();
+  const orgs = [
+    { orgId: randomUUID(), userId: randomUUID(), name: 'big', rows: ROWS },
+    { orgId: randomUUID(), userId: randomUUID(), name: 'other', rows: Math.round(ROWS / 10) },
+  ];
+  for (const o of orgs) {
+    await createOrg(db, { orgId: o.orgId, name: o.name });
+    await createUser(db, {
+      orgId: o.orgId,
+      userId: o.userId,
+      email: `${o.userId}@x.test`,
+      passwordHash: 'x',
+    });
+    for (let from = 1; from <= o.rows; from += 20_000) {
+      await db.query(SEED_DECISIONS_SQL, [o.orgId, o.userId, from, Math.min(o.rows, from + 19_999)]);
+    }
+  }
+  await db.exec('ANALYZE decisions');
+  console.log(`# seeded in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+
+/** The previous keyword.ts candidate statement (pairs of words, capped, any plan), for reference. */
+function previousStatement(db: Db, orgId: string, q: string) {
+  const { words, exclude } = queryWords(q);
+  const anyQuery = anyWordTsQuery(q);
+  const not = exclude.map((w) => ` & !${w}`).join('');
+  const first = words.slice(0, 8);
+  const pairs = first.flatMap((a, i) => first.slice(i + 1).map((b) => `(${a} & ${b})`));
+  const candidate = words.length >= 3 ? `(${pairs.join(' | ')})${not}` : anyQuery;
+  return db.query(
+    `WITH anyq AS (SELECT decision_id FROM decisions WHERE org_id = $1 AND search_tsv @@ to_tsquery('english', $3) LIMIT 200),
+          allq AS (SELECT decision_id FROM decisions WHERE org_id = $1 AND search_tsv @@ websearch_to_tsquery('english', $2) LIMIT 200)
+     SELECT decision_id, ts_rank_cd(search_tsv, to_tsquery('english', $4)) AS rank FROM decisions
+      WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM anyq UNION SELECT decision_id FROM allq)
+      ORDER BY rank DESC LIMIT 10`,
+    [orgId, q, candidate, anyQuery],
+  );
+}
+
+/** Every matching decision of the org ranked by the same score, no cap: the reference for quality. */
+async function exhaustiveScores(client: pg.Client, orgId: string, q: string): Promise<number[]> {
+  const { words } = queryWords(q);
+  const r = await client.query<{ score: number }>(
+    `WITH terms AS (SELECT coalesce(array_agg(DISTINCT x.q), '{}') AS qs
+                      FROM (SELECT to_tsquery('english', w) AS q FROM unnest($3::text[]) AS w) x WHERE x.q::text <> '')
+     SELECT (matched + rank / (1 + rank))::float8 AS score FROM (
+       SELECT (SELECT count(*) FROM terms, unnest(terms.qs) AS t WHERE search_tsv @@ t) AS matched,
+              ts_rank_cd(search_tsv, to_tsquery('english', $2)) AS rank
+         FROM decisions
+        WHERE org_id = $1 AND (search_tsv @@ to_tsquery('english', $2) OR search_tsv @@ websearch_to_tsquery('english', $4))
+     ) c WHERE matched >= $5 ORDER BY score DESC LIMIT 10`,
+    [orgId, anyWordTsQuery(q), words, q, words.length >= 3 ? 2 : 1],
+  );
+  return r.rows.map((x) => Number(x.score));
+}
+
+async function calibrate(db: Db): Promise<number> {
+  const t = performance.now();
+  await db.query('SELECT count(*) FROM generate_series(1, 1000000)');
+  return Math.round(performance.now() - t);
+}
+
 async function time(label: string, fn: (i: number) => Promise<unknown>, n = N) {
-  for (let i = 0; i < 10; i++) await fn(i);
+  for (let i = 0; i < QUERIES.length; i++) await fn(i);
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -44,75 +144,75 @@ async function time(label: string, fn: (i: number) => Promise<unknown>, n = N) {
   console.log(`| ${label} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.n} |`);
 }
 
-const t = await createTestDb('pg');
+const { db, url, dispose } = await open();
 try {
-  const org = randomUUID();
-  const other = randomUUID();
-  const user = randomUUID();
-  const otherUser = randomUUID();
-  await createOrg(t.db, { orgId: org, name: 'big' });
-  await createOrg(t.db, { orgId: other, name: 'other' });
-  await createUser(t.db, { orgId: org, userId: user, email: `${user}@x.test`, passwordHash: 'x' });
-  await createUser(t.db, {
-    orgId: other,
-    userId: otherUser,
-    email: `${otherUser}@x.test`,
-    passwordHash: 'x',
-  });
-  const started = performance.now();
-  const seed = (orgId: string, userId: string, rows: number) =>
-    t.db.query(
-      `INSERT INTO decisions (decision_id, org_id, user_id, query, result, recommendation, confidence, model,
-                              answered_from, created_at)
-       SELECT gen_random_uuid(), $1, $2,
-              'Should we ' || (ARRAY['expand our sales team into','raise prices for customers in','hire senior engineers in',
-                'open a new office in','cut the marketing budget in','acquire a competitor in','migrate workloads to the cloud in',
-                'launch a free tier for small businesses in','outsource customer support to','freeze hiring in',
-                'sell the hardware division in','partner with a distributor in'])[1 + i % 12]
-              || ' ' || (ARRAY['Germany','Japan','Brazil','Canada','India','France','Mexico','Kenya','Spain','Poland',
-                'Italy','Chile','Egypt','Vietnam','Norway','Peru'])[1 + (i / 12) % 16]
-              || ' in ' || (2020 + i % 9) || ' (case ' || i || ')?',
-              '{}'::jsonb,
-              (ARRAY['Run a staged pilot first and review after one quarter.','Proceed with a budget cap and an exit criterion.',
-                'Wait for better demand data before committing.','Go ahead in two phases, lowest risk first.',
-                'Decline for now and revisit when runway exceeds 24 months.'])[1 + i % 5],
-              0.7, 'offline', 'agent', now() - make_interval(secs => i)
-         FROM generate_series(1, $3) AS i`,
-      [orgId, userId, rows],
-    );
-  for (let done = 0; done < ROWS; done += 50_000) await seed(org, user, Math.min(50_000, ROWS - done));
-  await seed(other, otherUser, Math.round(ROWS / 10));
-  await t.db.exec('ANALYZE decisions');
+  if (!REUSE) await seedOrgs(db);
+  const orgs = (
+    await db.query<{ org_id: string; n: number }>(
+      'SELECT org_id, count(*)::int AS n FROM decisions GROUP BY org_id ORDER BY n DESC',
+    )
+  ).rows;
+  const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v;
   console.log(
-    `# keyword search on PostgreSQL ${(await t.db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}: ${ROWS} decisions in one org (+${Math.round(ROWS / 10)} in another), seeded in ${Math.round((performance.now() - started) / 1000)} s; sequential, no cache`,
+    `# keyword search on PostgreSQL ${version}: ${orgs.map((o) => o.n).join(' + ')} decisions in ${orgs.length} orgs; sequential, no cache; database ${new URL(url).pathname.slice(1)}`,
   );
-  if (ONLY_SEED) {
-    const name = (await t.db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]?.d;
-    console.log(`seeded database ${name}, org ${org}`);
-    process.exit(0);
-  }
+  if (ONLY_SEED) process.exit(0);
+  const load = () => loadavg()[0]!.toFixed(1);
+  console.log(
+    `# calibration before: ${await calibrate(db)} ms (count over generate_series(1, 1e6)); load ${load()}`,
+  );
   console.log('| path | P50 ms | P95 ms | P99 ms | n |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   const embeddings = new OfflineEmbeddings();
   const q = (i: number) => QUERIES[i % QUERIES.length]!;
-  await time('GET /decisions/search core: `searchDecisions` (keyword mode), k=10', (i) =>
-    searchDecisions(t.db, embeddings, { orgId: org, q: q(i), k: 10 }),
-  );
-  await time('`past_decisions` skill search (limit 5)', (i) =>
-    searchPastDecisions({ query: q(i), limit: 5 }, { db: t.db, orgId: org }),
-  );
+  for (const [label, o] of [
+    ['big org', orgs[0]!],
+    ['other org', orgs[1]!],
+  ] as const) {
+    await time(`${label}: GET /decisions/search core, \`searchDecisions\` (keyword mode), k=10`, (i) =>
+      searchDecisions(db, embeddings, { orgId: o.org_id, q: q(i), k: 10 }),
+    );
+    await time(`${label}: \`past_decisions\` skill search (limit 5)`, (i) =>
+      searchPastDecisions({ query: q(i), limit: 5 }, { db, orgId: o.org_id }),
+    );
+  }
   await time(
-    'before: any-word query ranking every match (uncapped)',
-    (i) =>
-      t.db.query(
-        `SELECT decision_id, ts_rank(search_tsv, q) AS rank
-           FROM decisions, websearch_to_tsquery('english', $2) AS q
-          WHERE org_id = $1 AND search_tsv @@ q
-          ORDER BY rank DESC, created_at DESC, decision_id LIMIT 5`,
-        [org, toAnyWordQuery(q(i))],
-      ),
-    Math.min(N, 40),
+    'big org: before — the previous candidate statement (pairs of words)',
+    (i) => previousStatement(db, orgs[0]!.org_id, q(i)),
+    Math.min(N, 48),
   );
+  console.log(`# calibration after: ${await calibrate(db)} ms; load ${load()}`);
+
+  console.log(
+    '\n| question (big org) | ms (median of 5) | top-10 positions matching as many words as the exhaustive ranking | … with its exact score |',
+  );
+  console.log('| --- | ---: | ---: | ---: |');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const text of QUERIES) {
+      const ms: number[] = [];
+      let got: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        got = (await keywordCandidates(db, { orgId: orgs[0]!.org_id, q: text }, 10)).map((r) =>
+          Number(r.score),
+        );
+        ms.push(performance.now() - t);
+      }
+      const want = await exhaustiveScores(client, orgs[0]!.org_id, text);
+      const words = want.filter(
+        (w, i) => got[i] !== undefined && Math.floor(got[i]!) === Math.floor(w),
+      ).length;
+      const same = want.filter((w, i) => got[i] !== undefined && Math.abs(got[i]! - w) < 1e-6).length;
+      const of = `/ ${want.length}`;
+      console.log(
+        `| ${text} | ${ms.sort((a, b) => a - b)[2]!.toFixed(1)} | ${words} ${of} | ${same} ${of} |`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
 } finally {
-  await t.dispose();
+  await dispose();
 }

@@ -1,4 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { detectCapabilities } from '#core/db/capabilities';
 import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '#core/db/types';
@@ -35,7 +36,8 @@ function wrap(q: PgliteQueryable): Queryable {
 export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
   const pg = await PGlite.create({
     dataDir: opts.dataDir,
-    extensions: { vector },
+    // btree_gin: the org-leading full-text index of migration 0009 (created there, if available)
+    extensions: { vector, btree_gin },
     parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber },
   });
   // The extension is bundled: make it available before migrations look for it.

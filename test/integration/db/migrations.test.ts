@@ -1,6 +1,7 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, migrate, readMigrations } from '#core/db/migrate';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
@@ -37,7 +38,10 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
       "SELECT indexdef FROM pg_indexes WHERE tablename = 'decisions' AND indexname = 'decisions_keyset_idx'",
     );
     expect(idx.rows[0]?.indexdef).toMatch(/org_id, user_id, created_at DESC, decision_id DESC/);
-    const gin = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+    // the full-text index: org-leading where btree_gin exists (0011), the plain one of 0001 elsewhere
+    const gin = await t.db.query(
+      "SELECT 1 FROM pg_indexes WHERE indexname IN ('decisions_search_tsv_idx', 'decisions_org_search_tsv_idx')",
+    );
     expect(gin.rowCount).toBe(1);
   });
 
@@ -56,10 +60,44 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     else expect(hnsw.rowCount).toBe(0);
   });
 
+  it('adds the org-leading full-text index where btree_gin exists (PGlite bundles it, Debian has it in contrib)', async () => {
+    const ext = await t.db.query("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'");
+    expect(ext.rowCount).toBe(1);
+    const idx = await t.db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE indexname = 'decisions_org_search_tsv_idx'",
+    );
+    expect(idx.rows[0]?.indexdef).toMatch(/USING gin \(org_id, search_tsv\)/);
+    const plain = await t.db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+    expect(plain.rowCount).toBe(0);
+    const fn = await t.db.query("SELECT 1 FROM pg_proc WHERE proname = 'decision_keyword_ids'");
+    expect(fn.rowCount).toBe(1);
+  });
+
   it('refuses to run when an applied migration file was changed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'migr-'));
     cpSync(defaultMigrationsDir(), dir, { recursive: true });
     writeFileSync(join(dir, '0001_core.sql'), '-- edited after the fact\nSELECT 1;\n');
     await expect(migrate(t.db, dir)).rejects.toThrow(/changed after it was applied/);
+  });
+});
+
+describe('0011_decisions_org_search_idx without btree_gin', () => {
+  it('changes nothing and does not fail where the extension is missing', async () => {
+    // a PGlite without the btree_gin bundle stands in for a server without the contrib package
+    const pg = await PGlite.create();
+    try {
+      await pg.exec('CREATE TABLE decisions (org_id uuid, search_tsv tsvector)');
+      await pg.exec('CREATE INDEX decisions_search_tsv_idx ON decisions USING gin (search_tsv)');
+      const sql = readFileSync(join(defaultMigrationsDir(), '0011_decisions_org_search_idx.sql'), 'utf8');
+      await pg.exec(sql);
+      const idx = await pg.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_org_search_tsv_idx'");
+      expect(idx.rows).toEqual([]);
+      const plain = await pg.query("SELECT 1 FROM pg_indexes WHERE indexname = 'decisions_search_tsv_idx'");
+      expect(plain.rows).toHaveLength(1);
+      const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'");
+      expect(ext.rows).toEqual([]);
+    } finally {
+      await pg.close();
+    }
   });
 });

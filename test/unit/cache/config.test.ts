@@ -60,6 +60,7 @@ describe('cache, embeddings and retrieval configuration', () => {
       fusion: 'weighted',
       rrfK: 60,
       keywordCandidateCap: 200,
+      keywordWindow: 2000,
     });
     expect(() =>
       loadRetrievalConfig({ RETRIEVAL_VECTOR_WEIGHT: '0', RETRIEVAL_KEYWORD_WEIGHT: '0' }),

@@ -9,6 +9,7 @@ const RetrievalEnvSchema = z.object({
   RETRIEVAL_FUSION: z.enum(['rrf', 'weighted', 'minmax']).default('weighted'),
   RETRIEVAL_RRF_K: z.coerce.number().int().min(1).max(1000).default(60),
   RETRIEVAL_KEYWORD_CAP: z.coerce.number().int().min(10).max(100_000).default(200),
+  RETRIEVAL_KEYWORD_WINDOW: z.coerce.number().int().min(100).max(100_000).default(2000),
 });
 
 export interface RetrievalConfig {
@@ -25,8 +26,10 @@ export interface RetrievalConfig {
   fusion: 'rrf' | 'weighted' | 'minmax';
   /** RRF's k (rank offset). */
   rrfK: number;
-  /** Keyword candidates ranked per query at most (newest matches of any word, and of all words, each). */
+  /** Keyword candidates taken from each source (the window, each rare word, all words) before ranking. */
   keywordCandidateCap: number;
+  /** The org's newest decisions scored in full by the keyword half on every search. */
+  keywordWindow: number;
 }
 
 export const DEFAULT_RETRIEVAL_CONFIG: RetrievalConfig = {
@@ -37,6 +40,7 @@ export const DEFAULT_RETRIEVAL_CONFIG: RetrievalConfig = {
   fusion: 'weighted',
   rrfK: 60,
   keywordCandidateCap: 200,
+  keywordWindow: 2000,
 };
 
 export function loadRetrievalConfig(env: NodeJS.ProcessEnv = process.env): RetrievalConfig {
@@ -52,5 +56,6 @@ export function loadRetrievalConfig(env: NodeJS.ProcessEnv = process.env): Retri
     fusion: e.RETRIEVAL_FUSION,
     rrfK: e.RETRIEVAL_RRF_K,
     keywordCandidateCap: e.RETRIEVAL_KEYWORD_CAP,
+    keywordWindow: e.RETRIEVAL_KEYWORD_WINDOW,
   };
 }

@@ -1,4 +1,8 @@
 import type { Queryable } from '../db/types';
+import { type KeywordQueryPlan, type KeywordRow, queryKeywordCandidates } from '../decisions/keyword-query';
+import { DEFAULT_RETRIEVAL_CONFIG } from './config';
+
+export type { KeywordRow } from '../decisions/keyword-query';
 
 /**
  * The keyword half of decision search (the route and the `past_decisions` skill share it).
@@ -12,12 +16,10 @@ import type { Queryable } from '../db/types';
  * ("office snacks budget" does not find every decision that mentions a budget). Excluded words
  * (`-germany`) stay excluded.
  *
- * Fast at scale: ranking every row that shares one common word is what made the any-word search slow
- * (1.22 s at 1M rows). Candidates are capped before ranking: at most `cap` rows matching two of the words
- * (one, for a query of one or two words) — `(a & b) | (a & c) | …`, which GIN answers by intersecting
- * posting lists — plus at most `cap` rows matching ALL of them (web-search syntax: phrases, exclusions), so
- * the closest matches are never crowded out. Only those (at most 2 × cap) are ranked. The capped sets
- * are taken in index order, not by recency: ordering them would read every match again.
+ * Fast at scale, bounded by construction (the SQL and its reasoning: decisions/keyword-query.ts): the
+ * org's newest `window` decisions are scored in full; rare words (few decisions, by the table's statistics)
+ * and, when needed, all the words together are looked up anywhere in the org through the GIN index only;
+ * at most `cap` candidates from each are ranked. No plan can walk the table looking for matches.
  */
 export interface KeywordSearchParams {
   orgId: string;
@@ -26,18 +28,8 @@ export interface KeywordSearchParams {
   userId?: string;
 }
 
-export interface KeywordRow {
-  decision_id: string;
-  query: string;
-  recommendation: string;
-  confidence: number | string;
-  model: string;
-  created_at: Date | string;
-  score: number | string;
-}
-
-/** Default cap on each candidate set before ranking. */
-export const KEYWORD_CANDIDATE_CAP = 200;
+/** Default cap on each candidate source before ranking (`RETRIEVAL_KEYWORD_CAP`). */
+export const KEYWORD_CANDIDATE_CAP = DEFAULT_RETRIEVAL_CONFIG.keywordCandidateCap;
 
 const MAX_WORDS = 32;
 
@@ -64,7 +56,8 @@ export function anyWordTsQuery(text: string): string {
   return `(${words.join(' | ')})${not.join('')}`;
 }
 
-function queryWords(text: string): { words: string[]; exclude: string[] } {
+/** The distinct query words (stop words dropped) and the excluded (`-word`) ones, letters and digits only. */
+export function queryWords(text: string): { words: string[]; exclude: string[] } {
   const include = new Set<string>();
   const exclude = new Set<string>();
   for (const m of text.toLowerCase().matchAll(/(^|\s)(-?)"?([^\s"]+)/gu)) {
@@ -80,60 +73,60 @@ function queryWords(text: string): { words: string[]; exclude: string[] } {
   };
 }
 
-const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
+/** The first words of a long question get candidates of their own when they are rare (8 at most). */
+const RARE_WORDS = 8;
 
-/** Words of a long question combined in pairs for the candidate query (8 words → 28 pairs). */
-const PAIR_WORDS = 8;
+/** Newest decisions of an org scored in full on every search (`RETRIEVAL_KEYWORD_WINDOW`). */
+export const KEYWORD_WINDOW = DEFAULT_RETRIEVAL_CONFIG.keywordWindow;
 
-/** `(a & b) | (a & c) | (b & c) …`: decisions with at least two of the words (GIN intersects posting lists). */
-function pairsTsQuery(words: readonly string[], exclude: readonly string[]): string {
-  const pairs: string[] = [];
-  for (let i = 0; i < words.length; i += 1) {
-    for (let j = i + 1; j < words.length; j += 1) pairs.push(`(${words[i]} & ${words[j]})`);
-  }
-  return `(${pairs.join(' | ')})${exclude.map((w) => ` & !${w}`).join('')}`;
+/** A word is rare, and fetched from the GIN index, when the statistics put it in at most this many decisions. */
+export const KEYWORD_RARE_MAX = 5000;
+
+/** All-word matches in the window that make the all-words lookup unnecessary. */
+const ENOUGH_ALL_WORDS = 10;
+
+/** The `to_tsquery` text fetched for each rare-word candidate: the word (and, with `minMatch` 2, one more). */
+function rareWordQueries(words: readonly string[], exclude: readonly string[], minMatch: number): string[] {
+  const not = exclude.map((w) => ` & !${w}`).join('');
+  return words.map((w) => {
+    const others = words.filter((o) => o !== w);
+    return minMatch === 2 && others.length > 0 ? `${w} & (${others.join(' | ')})${not}` : `${w}${not}`;
+  });
 }
 
-/** Top `n` keyword candidates, best `ts_rank_cd` first (ties: newest). */
+/** The query words prepared for the candidate statement (decisions/keyword-query.ts), or null for no words. */
+export function keywordQueryPlan(p: KeywordSearchParams): KeywordQueryPlan | null {
+  const anyQuery = anyWordTsQuery(p.q);
+  if (anyQuery === '') return null;
+  const { words, exclude } = queryWords(p.q);
+  const minMatch = words.length >= 3 ? 2 : 1;
+  const rareWords = words.slice(0, RARE_WORDS);
+  return {
+    orgId: p.orgId,
+    userId: p.userId,
+    text: p.q,
+    words,
+    anyQuery,
+    rareQueries: rareWordQueries(rareWords, exclude, minMatch),
+    minMatch,
+  };
+}
+
+/** Top `n` keyword candidates: most query words matched, then best `ts_rank_cd`, then newest. */
 export async function keywordCandidates(
   db: Queryable,
   p: KeywordSearchParams,
   n: number,
   cap = KEYWORD_CANDIDATE_CAP,
+  window = KEYWORD_WINDOW,
 ): Promise<KeywordRow[]> {
-  const anyQuery = anyWordTsQuery(p.q);
-  if (anyQuery === '') return [];
-  const { words, exclude } = queryWords(p.q);
-  const minMatch = words.length >= 3 ? 2 : 1;
-  const candidateQuery = minMatch === 2 ? pairsTsQuery(words.slice(0, PAIR_WORDS), exclude) : anyQuery;
-  const r = await db.query<KeywordRow>(
-    `WITH anyq AS (
-       SELECT decision_id FROM decisions
-        WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
-          AND search_tsv @@ to_tsquery('english', $9)
-        LIMIT $5
-     ), allq AS (
-       SELECT decision_id FROM decisions
-        WHERE org_id = $1 AND ($4::uuid IS NULL OR user_id = $4::uuid)
-          AND search_tsv @@ websearch_to_tsquery('english', $6)
-        LIMIT $5
-     ), terms AS MATERIALIZED (
-       SELECT coalesce(array_agg(DISTINCT q), '{}') AS qs
-         FROM (SELECT to_tsquery('english', w) AS q FROM unnest($7::text[]) AS w) x
-        WHERE q::text <> ''
-     )
-     SELECT ${COLUMNS}, matched + rank / (1 + rank) AS score
-       FROM (
-         SELECT ${COLUMNS},
-                (SELECT count(*) FROM terms, unnest(terms.qs) AS q WHERE search_tsv @@ q) AS matched,
-                ts_rank_cd(search_tsv, to_tsquery('english', $2)) AS rank
-           FROM decisions
-          WHERE org_id = $1 AND decision_id IN (SELECT decision_id FROM anyq UNION SELECT decision_id FROM allq)
-       ) c
-      WHERE matched >= $8
-      ORDER BY score DESC, created_at DESC, decision_id
-      LIMIT $3`,
-    [p.orgId, anyQuery, n, p.userId ?? null, cap, p.q, words, minMatch, candidateQuery],
-  );
-  return r.rows;
+  const plan = keywordQueryPlan(p);
+  if (!plan) return [];
+  return queryKeywordCandidates(db, plan, {
+    n,
+    cap,
+    window,
+    rareMax: KEYWORD_RARE_MAX,
+    enough: ENOUGH_ALL_WORDS,
+  });
 }

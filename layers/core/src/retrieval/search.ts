@@ -104,7 +104,7 @@ export async function searchDecisions(
 
   const [vec, kw] = await Promise.all([
     vector ? vectorCandidates(db, params, vector, n) : Promise.resolve([]),
-    keywordCandidates(db, params, n, config.keywordCandidateCap).then(toScored),
+    keywordCandidates(db, params, n, config.keywordCandidateCap, config.keywordWindow).then(toScored),
   ]);
   // without vectors the keyword side alone, in its own order
   const fused = vector ? fuseWith(config, vec, kw, k) : fuseScores(vec, kw, { vector: 0, keyword: 1 }, k);

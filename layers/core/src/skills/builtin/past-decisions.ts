@@ -78,8 +78,15 @@ async function anyWordMatches(
   orgId: string,
   text: string,
   limit: number,
+  config: RetrievalConfig = DEFAULT_RETRIEVAL_CONFIG,
 ): Promise<PastDecision[]> {
-  const rows = await keywordCandidates(db, { orgId, q: text }, limit);
+  const rows = await keywordCandidates(
+    db,
+    { orgId, q: text },
+    limit,
+    config.keywordCandidateCap,
+    config.keywordWindow,
+  );
   return rows.map((r) => toPastDecision({ ...r, rank: r.score }));
 }
 
@@ -138,7 +145,7 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
     const candidates = Math.max(config.candidates, input.limit);
     // Without pgvector the hybrid search is keyword-only and its answer unused: one statement fewer.
     if (!(await deps.db.capabilities()).vector) {
-      const keyword = await anyWordMatches(ctx.db, ctx.orgId, input.query, candidates);
+      const keyword = await anyWordMatches(ctx.db, ctx.orgId, input.query, candidates, config);
       return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
     }
     // The hybrid search's keyword half and the any-word half are, by default, one statement with the same
@@ -146,7 +153,7 @@ export function createHybridPastDecisionsSearch(deps: HybridPastDecisionsDeps): 
     const db = ctx.db === deps.db ? coalescing(deps.db) : deps.db;
     const [hybrid, keyword] = await Promise.all([
       searchDecisions(db, deps.embeddings, { orgId: ctx.orgId, q: input.query, k: candidates }, config),
-      anyWordMatches(ctx.db === deps.db ? db : ctx.db, ctx.orgId, input.query, candidates),
+      anyWordMatches(ctx.db === deps.db ? db : ctx.db, ctx.orgId, input.query, candidates, config),
     ]);
     if (hybrid.mode !== 'hybrid') return { mode: 'keyword', decisions: keyword.slice(0, input.limit) };
 
@@ -181,7 +188,8 @@ const DESCRIPTION_HYBRID =
 
 /**
  * The `past_decisions` skill over a given search (default: full text). The version is part of skill-result and
- * answer cache keys, so each search has its own: full text 1.2.0, hybrid 2.1.0 (1.1.0 / 2.0.0 before the keyword half matched any word with capped candidates).
+ * answer cache keys, so each search has its own: full text 1.3.0, hybrid 2.2.0 (1.2.0 / 2.1.0 before the keyword half
+ * became bounded by a window and GIN lookups; 1.1.0 / 2.0.0 before it matched any word).
  */
 export function createPastDecisionsSkill(
   search: PastDecisionsSearch = searchPastDecisions,
@@ -189,7 +197,7 @@ export function createPastDecisionsSkill(
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return defineSkill({
     name: 'past_decisions',
-    version: opts.version ?? '1.2.0',
+    version: opts.version ?? '1.3.0',
     dependsOn: 'org_data',
     description: opts.description ?? DESCRIPTION_KEYWORD,
     input: PastDecisionsInput,
@@ -207,7 +215,7 @@ export function createHybridPastDecisionsSkill(
   deps: HybridPastDecisionsDeps,
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return createPastDecisionsSkill(createHybridPastDecisionsSearch(deps), {
-    version: '2.1.0',
+    version: '2.2.0',
     description: DESCRIPTION_HYBRID,
   });
 }

@@ -1,0 +1,24 @@
+-- An org-leading full-text index for the keyword lookups (decision_keyword_ids, migration 0010), replacing
+-- the plain one: GIN over (org_id, search_tsv) intersects the org with the words inside the index, so an org
+-- holding a small part of a large table reads only its own matches instead of every org's and then skipping
+-- the others' rows on the heap. Measured at 1M + 100k decisions (docs/search.md), lookups for the 100k org:
+-- 1.0–2.6 ms instead of 10–22 ms; for the org holding nearly the whole table 15–21 ms instead of 12–13 ms
+-- (its own entry in the index is as long as the table). Every keyword statement is org-scoped, so the plain
+-- index has no other use. It needs the btree_gin extension (PostgreSQL contrib; a trusted extension on RDS
+-- and Aurora; PGlite bundles it). Where the extension cannot be created this migration changes nothing and
+-- the plain index decisions_search_tsv_idx stays.
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS btree_gin;
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'btree_gin is not available (%): keeping decisions_search_tsv_idx', SQLERRM;
+END
+$$;
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN
+    CREATE INDEX IF NOT EXISTS decisions_org_search_tsv_idx ON decisions USING gin (org_id, search_tsv);
+    DROP INDEX IF EXISTS decisions_search_tsv_idx;
+  END IF;
+END
+$$;
