@@ -1,6 +1,6 @@
 /**
  * Vector half of decision search: recall@10 of the HNSW index against exact search, and its latency, for
- * hnsw.ef_search 40 (pgvector's default), 100 and 200 (migration 0006's database default), on PGlite +
+ * hnsw.ef_search 40 (pgvector's default), 100 and 200 (migration 0007's database default), on PGlite +
  * pgvector: `npx tsx load/bench-vector-recall.ts` (BENCH_VECTOR_ROWS, default 20000; BENCH_VECTOR_QUERIES,
  * default 100). Recall is given twice: by ids, and counting a result as found when it is as close as the
  * exact 10th (ties at equal distance are common with the hashing embedder; ids alone count a tie broken the
