@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/types';
+import type { DecisionMatch } from './store';
 
 /**
  * The keyword half of decision search: its one SQL statement (the decisions folder owns the SQL on the
@@ -63,15 +64,8 @@ export interface KeywordQueryLimits {
   enough: number;
 }
 
-export interface KeywordRow {
-  decision_id: string;
-  query: string;
-  recommendation: string;
-  confidence: number | string;
-  model: string;
-  created_at: Date | string;
-  score: number | string;
-}
+/** A keyword candidate: a decision match whose `score` is the coordination level plus squashed `ts_rank_cd`. */
+export type KeywordRow = DecisionMatch;
 
 const COLUMNS = 'decision_id, query, recommendation, confidence, model, created_at';
 
