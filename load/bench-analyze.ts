@@ -15,25 +15,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { startLocalServer } from '../bin/local/server';
 import type { Db } from '../layers/core/src/db/types';
-import type { Llm, LlmRequest } from '../layers/core/src/llm/types';
+import type { Llm } from '../layers/core/src/llm/types';
 import { demoMetricRows, insertMetricRows } from '../layers/core/src/orgs/seed';
 import { setDb } from '../layers/core/src/runtime/db';
 import { type Services, setServices } from '../layers/core/src/runtime/services';
-import {
-  analyzeServices,
-  deleteKeys,
-  standInLlm,
-  TEST_REDIS_URL,
-  uniqueKeyPrefix,
-} from '../test/support/analyze-services';
+import { analyzeServices, deleteKeys, standInLlm, uniqueKeyPrefix } from '../test/support/analyze-services';
 import { addUser } from '../test/support/api';
 import { createTestDb, type TestDb } from '../test/support/db';
 import { postSse } from '../test/support/sse-client';
 import { startSseTapProxy } from '../test/support/sse-tap-proxy';
 import { summary } from './stats';
+import { redisReachable, timedLlm } from './timed-llm';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const LLM_LATENCY_MS = Number(process.env.BENCH_LLM_LATENCY_MS ?? 1500);
@@ -83,44 +77,6 @@ async function startStandIn(ttftMs: number, tokensPerSecond = 0): Promise<{ url:
       children.delete(child);
     },
   };
-}
-
-/** The question of a model request: the last user message written as plain text. */
-function questionOf(request: Pick<LlmRequest, 'messages'>): string {
-  const m = [...request.messages].reverse().find((x) => x.role === 'user' && typeof x.content === 'string');
-  return (m?.content as string | undefined) ?? '';
-}
-
-/** Adds each model call's wall time to `into[question]`. */
-function timedLlm(inner: Llm, into: Map<string, number>): Llm {
-  return {
-    kind: inner.kind,
-    model: inner.model,
-    countTokens: (r) => inner.countTokens(r),
-    async complete(request, options) {
-      const t = performance.now();
-      try {
-        return await inner.complete(request, options);
-      } finally {
-        const q = questionOf(request);
-        into.set(q, (into.get(q) ?? 0) + performance.now() - t);
-      }
-    },
-  };
-}
-
-async function redisReachable(): Promise<boolean> {
-  const r = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
 }
 
 interface AutocannonResult {

@@ -13,67 +13,22 @@ import './bench-env';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Redis } from 'ioredis';
 import { startLocalServer } from '../bin/local/server';
 import type { Db, Queryable } from '../layers/core/src/db/types';
-import type { Llm, LlmRequest } from '../layers/core/src/llm/types';
 import { demoMetricRows, insertMetricRows } from '../layers/core/src/orgs/seed';
 import { setDb } from '../layers/core/src/runtime/db';
 import { setServices } from '../layers/core/src/runtime/services';
-import {
-  analyzeServices,
-  deleteKeys,
-  standInLlm,
-  TEST_REDIS_URL,
-  uniqueKeyPrefix,
-} from '../test/support/analyze-services';
+import { analyzeServices, deleteKeys, standInLlm, uniqueKeyPrefix } from '../test/support/analyze-services';
 import { addUser } from '../test/support/api';
 import { createTestDb } from '../test/support/db';
 import { nodeHttpFetch } from './node-http-fetch';
+import { redisReachable, timedLlm } from './timed-llm';
 
 // Every analysis comes from one user: far more than a minute's analyze allowance.
 process.env.RATE_LIMIT_ANALYZE_PER_MIN = '0';
 
 const standInUrl = process.env.STANDIN_URL;
 if (!standInUrl) throw new Error('STANDIN_URL is not set');
-
-/** The question of a model request: the last user message written as plain text. */
-function questionOf(request: Pick<LlmRequest, 'messages'>): string {
-  const m = [...request.messages].reverse().find((x) => x.role === 'user' && typeof x.content === 'string');
-  return (m?.content as string | undefined) ?? '';
-}
-
-/** Adds each model call's wall time to `into[question]`. */
-function timedLlm(inner: Llm, into: Map<string, number>): Llm {
-  return {
-    kind: inner.kind,
-    model: inner.model,
-    countTokens: (r) => inner.countTokens(r),
-    async complete(request, options) {
-      const t = performance.now();
-      try {
-        return await inner.complete(request, options);
-      } finally {
-        const q = questionOf(request);
-        into.set(q, (into.get(q) ?? 0) + performance.now() - t);
-      }
-    },
-  };
-}
-
-async function redisReachable(): Promise<boolean> {
-  const r = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 const redisUp = await redisReachable();
 const prefix = uniqueKeyPrefix('bench-concurrency');
