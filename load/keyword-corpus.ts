@@ -10,6 +10,8 @@
  * "expanding into new markets overseas", takes its words from three different actions).
  * Deterministic: the same `from..to` range always gives the same texts.
  */
+import { PLACES as RETRIEVAL_PLACES } from './eval/retrieval-set';
+
 const sqlArray = (xs: readonly string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`;
 
 export const OPENERS = [
@@ -83,17 +85,9 @@ export const SEGMENTS = [
   'for the hardware line',
 ] as const;
 
+/** The retrieval set's places, then more (a larger corpus wants a wider spread). */
 export const PLACES = [
-  'Germany',
-  'Japan',
-  'Brazil',
-  'Canada',
-  'India',
-  'France',
-  'Mexico',
-  'Kenya',
-  'Spain',
-  'Poland',
+  ...RETRIEVAL_PLACES,
   'Italy',
   'Chile',
   'Egypt',
