@@ -26,6 +26,7 @@ import { addUser } from '../test/support/api';
 import { createTestDb, type TestDb } from '../test/support/db';
 import { postSse } from '../test/support/sse-client';
 import { startSseTapProxy } from '../test/support/sse-tap-proxy';
+import { autocannon } from './autocannon';
 import { summary } from './stats';
 import { redisReachable, timedLlm } from './timed-llm';
 
@@ -77,34 +78,6 @@ async function startStandIn(ttftMs: number, tokensPerSecond = 0): Promise<{ url:
       children.delete(child);
     },
   };
-}
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-}
-
-function autocannon(url: string, headers: Record<string, string>, body: string): Promise<AutocannonResult> {
-  const args = ['-j', '-c', String(CONCURRENCY), '-d', String(DURATION_S), '-m', 'POST', '-b', body];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${root}node_modules/.bin/autocannon`, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out) as AutocannonResult);
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
 }
 
 // ------------------------------------------------------------------ setup
@@ -302,8 +275,11 @@ if (PARTS.includes('c')) {
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}${ANALYZE}`;
 
   const body = JSON.stringify({ query: q });
-  const runtime = await autocannon(`${server.url}${ANALYZE}`, headers, body);
-  const plain = await autocannon(bareUrl, headers, body);
+  const runtime = await autocannon(`${server.url}${ANALYZE}`, headers, body, {
+    connections: CONCURRENCY,
+    durationS: DURATION_S,
+  });
+  const plain = await autocannon(bareUrl, headers, body, { connections: CONCURRENCY, durationS: DURATION_S });
   const levels = await Promise.all(Array.from({ length: 5 }, () => analyze(headers, q)));
   console.log(
     `\n(c) throughput, ${CONCURRENCY} connections × ${DURATION_S} s (autocannon in its own process), ${bytes.length}-byte answer; ` +

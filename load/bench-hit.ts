@@ -10,12 +10,11 @@
  *   node --cpu-prof).
  */
 import './bench-env';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { AnalyzeResponse } from '../layers/core/src/decisions/types';
+import { autocannon } from './autocannon';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 process.env.RATE_LIMIT_ANALYZE_PER_MIN = '0';
@@ -35,39 +34,10 @@ const { addUser } = await import('../test/support/api');
 const { createTestDb } = await import('../test/support/db');
 const { createOfflineLlm } = await import('../layers/core/src/agent/offline/offline-llm');
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const ANALYZE = '/api/v1/decision/analyze';
 const POOL = Number(process.env.DB_POOL_MAX);
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number; p97_5: number };
-  non2xx: number;
-  errors: number;
-}
-
-function autocannon(url: string, headers: Record<string, string>, body: string): Promise<AutocannonResult> {
-  const args = ['-j', '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST', '-b', body];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
-  args.push(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${root}node_modules/.bin/autocannon`, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out) as AutocannonResult);
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
 
 const listen = (s: Server) =>
   new Promise<string>((resolve) =>
@@ -165,7 +135,7 @@ interface Leg {
 }
 async function leg(label: string, url: string): Promise<Leg> {
   const cpu0 = process.cpuUsage();
-  const r = await autocannon(url, headers, body);
+  const r = await autocannon(url, headers, body, { connections: CONNECTIONS, durationS: DURATION_S });
   const cpu = process.cpuUsage(cpu0);
   // CPU of this process (the server under test) per request: steadier than req/s on a shared machine
   const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, r.requests.average * DURATION_S);
