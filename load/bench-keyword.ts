@@ -132,6 +132,25 @@ async function calibrate(db: Db): Promise<number> {
   return Math.round(performance.now() - t);
 }
 
+/** The full-text GIN index's pending list (migration 0012 keeps it empty), via pgstattuple where it exists. */
+async function pendingList(db: Db): Promise<string> {
+  try {
+    await db.exec('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+    const r = await db.query<{ name: string; pages: number; tuples: number; fastupdate: string | null }>(
+      `SELECT c.relname AS name, s.pending_pages AS pages, s.pending_tuples::int AS tuples,
+              array_to_string(c.reloptions, ',') AS fastupdate
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam,
+              LATERAL pgstatginindex(c.oid) s
+        WHERE i.indrelid = 'decisions'::regclass AND am.amname = 'gin'`,
+    );
+    return r.rows
+      .map((x) => `${x.name} (${x.fastupdate || 'fastupdate=on'}): ${x.pages} pending pages, ${x.tuples} tuples`)
+      .join('; ');
+  } catch (e) {
+    return `unknown (${(e as Error).message})`;
+  }
+}
+
 async function time(label: string, fn: (i: number) => Promise<unknown>, n = N) {
   for (let i = 0; i < QUERIES.length; i++) await fn(i);
   const samples: number[] = [];
@@ -157,6 +176,7 @@ try {
     `# keyword search on PostgreSQL ${version}: ${orgs.map((o) => o.n).join(' + ')} decisions in ${orgs.length} orgs; sequential, no cache; database ${new URL(url).pathname.slice(1)}`,
   );
   if (ONLY_SEED) process.exit(0);
+  console.log(`# GIN pending list: ${await pendingList(db)}`);
   const load = () => loadavg()[0]!.toFixed(1);
   console.log(
     `# calibration before: ${await calibrate(db)} ms (count over generate_series(1, 1e6)); load ${load()}`,

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, migrate, readMigrations } from '#core/db/migrate';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
+import { createOrg, insertDecision } from '../cache/seed';
 
 describe.each(dbTargets())('migrations on %s', (kind) => {
   let t: TestDb;
@@ -73,6 +74,30 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     expect(fn.rowCount).toBe(1);
   });
 
+  it('keeps no GIN pending list on the full-text index: a new decision goes straight into it (0012)', async () => {
+    const idx = await t.db.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT c.relname, c.reloptions FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         JOIN pg_am am ON am.oid = c.relam
+        WHERE i.indrelid = 'decisions'::regclass AND am.amname = 'gin'`,
+    );
+    expect(idx.rows).toHaveLength(1);
+    expect(idx.rows[0]?.reloptions).toContain('fastupdate=off');
+    if (kind !== 'pg') return; // pgstattuple (contrib) reads the list; PGlite does not bundle it
+    await t.db.exec('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+    const org = await createOrg(t.db, 'Pending');
+    await insertDecision(t.db, { ...org, query: 'Should we open a pending-list office?', recommendation: 'No.' });
+    const gin = await t.db.query<{ pending_tuples: string }>(
+      'SELECT pending_tuples::text FROM pgstatginindex($1::regclass)',
+      [idx.rows[0]?.relname],
+    );
+    expect(gin.rows[0]?.pending_tuples).toBe('0');
+    const found = await t.db.query(
+      "SELECT 1 FROM decisions WHERE org_id = $1 AND search_tsv @@ to_tsquery('english', 'office')",
+      [org.orgId],
+    );
+    expect(found.rowCount).toBe(1);
+  });
+
   it('refuses to run when an applied migration file was changed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'migr-'));
     cpSync(defaultMigrationsDir(), dir, { recursive: true });
@@ -96,6 +121,12 @@ describe('0011_decisions_org_search_idx without btree_gin', () => {
       expect(plain.rows).toHaveLength(1);
       const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'");
       expect(ext.rows).toEqual([]);
+      // 0012 then turns the pending list off on the plain index that stayed
+      await pg.exec(readFileSync(join(defaultMigrationsDir(), '0012_decisions_gin_no_pending_list.sql'), 'utf8'));
+      const opts = await pg.query<{ reloptions: string[] | null }>(
+        "SELECT reloptions FROM pg_class WHERE relname = 'decisions_search_tsv_idx'",
+      );
+      expect(opts.rows[0]?.reloptions).toContain('fastupdate=off');
     } finally {
       await pg.close();
     }
