@@ -144,7 +144,9 @@ async function pendingList(db: Db): Promise<string> {
         WHERE i.indrelid = 'decisions'::regclass AND am.amname = 'gin'`,
     );
     return r.rows
-      .map((x) => `${x.name} (${x.fastupdate || 'fastupdate=on'}): ${x.pages} pending pages, ${x.tuples} tuples`)
+      .map(
+        (x) => `${x.name} (${x.fastupdate || 'fastupdate=on'}): ${x.pages} pending pages, ${x.tuples} tuples`,
+      )
       .join('; ');
   } catch (e) {
     return `unknown (${(e as Error).message})`;

@@ -85,7 +85,11 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     if (kind !== 'pg') return; // pgstattuple (contrib) reads the list; PGlite does not bundle it
     await t.db.exec('CREATE EXTENSION IF NOT EXISTS pgstattuple');
     const org = await createOrg(t.db, 'Pending');
-    await insertDecision(t.db, { ...org, query: 'Should we open a pending-list office?', recommendation: 'No.' });
+    await insertDecision(t.db, {
+      ...org,
+      query: 'Should we open a pending-list office?',
+      recommendation: 'No.',
+    });
     const gin = await t.db.query<{ pending_tuples: string }>(
       'SELECT pending_tuples::text FROM pgstatginindex($1::regclass)',
       [idx.rows[0]?.relname],
@@ -122,7 +126,9 @@ describe('0011_decisions_org_search_idx without btree_gin', () => {
       const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'");
       expect(ext.rows).toEqual([]);
       // 0012 then turns the pending list off on the plain index that stayed
-      await pg.exec(readFileSync(join(defaultMigrationsDir(), '0012_decisions_gin_no_pending_list.sql'), 'utf8'));
+      await pg.exec(
+        readFileSync(join(defaultMigrationsDir(), '0012_decisions_gin_no_pending_list.sql'), 'utf8'),
+      );
       const opts = await pg.query<{ reloptions: string[] | null }>(
         "SELECT reloptions FROM pg_class WHERE relname = 'decisions_search_tsv_idx'",
       );
