@@ -2,7 +2,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { detectCapabilities } from '#core/db/capabilities';
-import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '#core/db/types';
+import type { Db, DbCapabilities, Queryable, QueryResult, Session, SqlParam } from '#core/db/types';
 import { withTimeout } from '#core/timeout';
 
 export interface PgliteDbOptions {
@@ -44,12 +44,25 @@ export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
   await pg.exec('CREATE EXTENSION IF NOT EXISTS vector');
   const base = wrap(pg);
   let caps: Promise<DbCapabilities> | undefined;
+  // PGlite is one session: `session` hands out that one, to one caller at a time (a session-level advisory
+  // lock would be re-entrant here and could not keep two migration runners apart). Its statement_timeout
+  // option is ignored: nothing sets one on PGlite.
+  const session: Session = {
+    ...base,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+  };
+  let sessions: Promise<unknown> = Promise.resolve();
   const db: Db = {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pg.transaction((tx) => fn(wrap(tx)));
+    },
+    session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+      const run = sessions.then(() => fn(session));
+      sessions = run.catch(() => {});
+      return run;
     },
     capabilities() {
       caps ??= detectCapabilities(base);
