@@ -8,6 +8,8 @@ import { withTimeout } from '#core/timeout';
 export interface PgliteDbOptions {
   /** Folder to persist into; in-memory when omitted. */
   dataDir?: string;
+  /** Load the bundled btree_gin (default true); false stands in for a server without contrib (tests). */
+  btreeGin?: boolean;
 }
 
 const toNumber = (v: string) => Number(v);
@@ -36,8 +38,8 @@ function wrap(q: PgliteQueryable): Queryable {
 export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
   const pg = await PGlite.create({
     dataDir: opts.dataDir,
-    // btree_gin: the org-leading full-text index of migration 0009 (created there, if available)
-    extensions: { vector, btree_gin },
+    // btree_gin: the org-leading full-text index (migrations 0011 and 0014, where it is available)
+    extensions: opts.btreeGin === false ? { vector } : { vector, btree_gin },
     parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber },
   });
   // The extension is bundled: make it available before migrations look for it.

@@ -191,6 +191,12 @@ async function enableVector(s: Session): Promise<boolean> {
   return (await detectCapabilities(s)).vector;
 }
 
+/** An error's message with PostgreSQL's detail line, when it has one (e.g. which key is duplicated). */
+const reason = (err: unknown) => {
+  const { message, detail } = err as { message?: string; detail?: unknown };
+  return typeof detail === 'string' && detail !== '' ? `${message} (${detail})` : String(message);
+};
+
 const preview = (st: string) => {
   const one = st.replace(/\s+/g, ' ');
   return one.length > 100 ? `${one.slice(0, 100)}…` : one;
@@ -222,7 +228,7 @@ async function applyOutsideTransaction(s: Session, f: MigrationFile, o: MigrateO
       await s.exec(st);
     } catch (err) {
       throw new Error(
-        `Migration ${f.name} failed at statement ${i + 1} of ${total} (${preview(st)}): ${(err as Error).message}. ` +
+        `Migration ${f.name} failed at statement ${i + 1} of ${total} (${preview(st)}): ${reason(err)}. ` +
           'It runs outside a transaction: the statements before this one stay applied, nothing is recorded, and ' +
           'the next run starts again from the first statement.',
         { cause: err },
@@ -309,7 +315,7 @@ async function applyAll(s: Session, files: MigrationFile[], o: MigrateOptions): 
           ]);
         });
       } catch (err) {
-        throw new Error(`Migration ${f.name} failed (rolled back, not recorded): ${(err as Error).message}`, {
+        throw new Error(`Migration ${f.name} failed (rolled back, not recorded): ${reason(err)}`, {
           cause: err,
         });
       }

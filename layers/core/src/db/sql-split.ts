@@ -3,18 +3,17 @@
  * a transaction: PostgreSQL runs a multi-statement simple query — what both `pg`'s `query(text)` and PGlite's
  * `exec` send — as one implicit transaction, where `CREATE INDEX CONCURRENTLY` is refused. Understands
  * '…' strings (with '' and, for E'…', backslash escapes), "…" identifiers, $tag$…$tag$ bodies, -- comments and
- * nested /* … *\/ comments. Statements that are only comments are left out.
+ * nested /* … *\/ comments. Comments before a statement are left out, and so are statements that are only
+ * comments.
  */
 export function splitSqlStatements(sql: string): string[] {
   const out: string[] = [];
-  let start = 0;
-  let code = false; // the current statement has something besides comments and blanks
+  let start = -1; // where the current statement's first token is; -1 while only comments and blanks were seen
   let i = 0;
   const n = sql.length;
   const push = (end: number) => {
-    if (code) out.push(sql.slice(start, end).trim());
-    start = end + 1;
-    code = false;
+    if (start !== -1) out.push(sql.slice(start, end).trim());
+    start = -1;
   };
   while (i < n) {
     const c = sql[i]!;
@@ -48,7 +47,7 @@ export function splitSqlStatements(sql: string): string[] {
       i++;
       continue;
     }
-    code = true;
+    if (start === -1) start = i;
     if (c === "'") {
       const escapes = i > 0 && /[eE]/.test(sql[i - 1]!) && (i < 2 || !/[\w$]/.test(sql[i - 2]!));
       i = endOfQuoted(sql, i, "'", escapes);
