@@ -73,6 +73,11 @@ const db: Db = {
   kind: inner.kind,
   ...counting(inner),
   transaction: (fn) => inner.transaction((tx) => fn(counting(tx))),
+  session: (fn, opts) =>
+    inner.session(
+      (s) => fn({ ...counting(s), transaction: (f) => s.transaction((tx) => f(counting(tx))) }),
+      opts,
+    ),
   capabilities: () => inner.capabilities(),
   refreshCapabilities: () => inner.refreshCapabilities(),
   ping: (ms) => inner.ping(ms),

@@ -2,12 +2,14 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { detectCapabilities } from '#core/db/capabilities';
-import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from '#core/db/types';
+import type { Db, DbCapabilities, Queryable, QueryResult, Session, SqlParam } from '#core/db/types';
 import { withTimeout } from '#core/timeout';
 
 export interface PgliteDbOptions {
   /** Folder to persist into; in-memory when omitted. */
   dataDir?: string;
+  /** Load the bundled btree_gin (default true); false stands in for a server without contrib (tests). */
+  btreeGin?: boolean;
 }
 
 const toNumber = (v: string) => Number(v);
@@ -36,20 +38,33 @@ function wrap(q: PgliteQueryable): Queryable {
 export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
   const pg = await PGlite.create({
     dataDir: opts.dataDir,
-    // btree_gin: the org-leading full-text index of migration 0009 (created there, if available)
-    extensions: { vector, btree_gin },
+    // btree_gin: the org-leading full-text index (migrations 0011 and 0014, where it is available)
+    extensions: opts.btreeGin === false ? { vector } : { vector, btree_gin },
     parsers: { [types.INT8]: toNumber, [types.NUMERIC]: toNumber },
   });
   // The extension is bundled: make it available before migrations look for it.
   await pg.exec('CREATE EXTENSION IF NOT EXISTS vector');
   const base = wrap(pg);
   let caps: Promise<DbCapabilities> | undefined;
+  // PGlite is one session: `session` hands out that one, to one caller at a time (a session-level advisory
+  // lock would be re-entrant here and could not keep two migration runners apart). Its statement_timeout
+  // option is ignored: nothing sets one on PGlite.
+  const session: Session = {
+    ...base,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+  };
+  let sessions: Promise<unknown> = Promise.resolve();
   const db: Db = {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pg.transaction((tx) => fn(wrap(tx)));
+    },
+    session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+      const run = sessions.then(() => fn(session));
+      sessions = run.catch(() => {});
+      return run;
     },
     capabilities() {
       caps ??= detectCapabilities(base);

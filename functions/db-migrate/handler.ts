@@ -35,7 +35,7 @@ async function openDb() {
   return createPgDb({
     connectionString,
     poolMax: 1,
-    // DDL such as an HNSW index build can take minutes; the function's own time-out is the bound.
+    // The migrations themselves run on a session of their own with MIGRATE_OPTIONS.statementTimeoutMs.
     statementTimeoutMs: 540_000,
     connectTimeoutMs: 10_000,
     ssl: process.env.DB_SSL === 'true',
@@ -43,10 +43,22 @@ async function openDb() {
   });
 }
 
+/**
+ * Inside the function's 600 s: one statement may run 540 s (an index build that needs longer is built ahead of
+ * the deploy, docs/deploy.md); a runner that finds the lock taken — a build still running on the server after
+ * an earlier invocation timed out — gives up after 60 s, naming the holder.
+ */
+const MIGRATE_OPTIONS = {
+  statementTimeoutMs: 540_000,
+  lockTimeoutMs: 60_000,
+  lockPollMs: 2_000,
+  log,
+} as const;
+
 export async function handler(event: MigrationEvent): Promise<MigrationResponse> {
   return handleMigrationEvent(event, {
     openDb: async () => openDb(),
-    migrate: (db) => migrate(db),
+    migrate: (db) => migrate(db, undefined, MIGRATE_OPTIONS),
     log,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });

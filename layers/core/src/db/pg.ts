@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { withTimeout } from '../timeout';
 import { detectCapabilities } from './capabilities';
-import type { Db, DbCapabilities, Queryable, QueryResult, SqlParam } from './types';
+import type { Db, DbCapabilities, Queryable, QueryResult, Session, SessionOptions, SqlParam } from './types';
 
 export interface PgDbOptions {
   connectionString: string;
@@ -121,7 +121,7 @@ function wrapPool(borrow: Borrower, opts: PgDbOptions): Queryable {
   };
 }
 
-function wrap(client: pg.PoolClient, onQuery?: (ms: number) => void): Queryable {
+function wrap(client: pg.ClientBase, onQuery?: (ms: number) => void): Queryable {
   return {
     async query<Row>(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult<Row>> {
       const started = performance.now();
@@ -135,25 +135,73 @@ function wrap(client: pg.PoolClient, onQuery?: (ms: number) => void): Queryable 
   };
 }
 
+/** Where and how to connect: shared by the pool and `session`'s dedicated connections. */
+function connectionConfig(opts: PgDbOptions): pg.ClientConfig {
+  return {
+    // pg lets a connection string's (empty) password override an explicit one: use discrete fields then.
+    ...(opts.password
+      ? { ...connectionFields(opts.connectionString), password: opts.password }
+      : { connectionString: opts.connectionString }),
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    ...(opts.idleSessionTimeoutMs ? { options: `-c idle_session_timeout=${opts.idleSessionTimeoutMs}` } : {}),
+    application_name: opts.applicationName ?? 'ceo-agent',
+    ssl: opts.ssl ? { rejectUnauthorized: true } : undefined,
+    types: numericTypes(),
+  };
+}
+
+/**
+ * A connection of its own for `Db.session`, outside the pool (a Lambda pool of 1 stays free), with its own
+ * statement_timeout (0 = none; then no client-side read time-out either), closed when `fn` settles: a
+ * session-level advisory lock or SET can never outlive it, and an RDS Proxy unpins it.
+ */
+async function withSession<T>(
+  opts: PgDbOptions,
+  fn: (s: Session) => Promise<T>,
+  sessionOpts: SessionOptions = {},
+): Promise<T> {
+  const timeoutMs = sessionOpts.statementTimeoutMs ?? opts.statementTimeoutMs;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new Error(`Bad statement timeout: ${timeoutMs}`);
+  const client = new pg.Client({
+    ...connectionConfig(opts),
+    keepAlive: true, // a long index build sends nothing for minutes
+    ...(timeoutMs > 0 ? { query_timeout: timeoutMs + 1_000 } : {}),
+  });
+  client.on('error', () => {}); // a dropped idle connection surfaces on the next statement instead
+  await client.connect();
+  try {
+    await client.query(`SET statement_timeout = ${timeoutMs}`);
+    const q = wrap(client, opts.onQuery);
+    return await fn({
+      ...q,
+      async transaction<R>(inner: (tx: Queryable) => Promise<R>): Promise<R> {
+        await client.query('BEGIN');
+        try {
+          const out = await inner(q);
+          await client.query('COMMIT');
+          return out;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      },
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /**
  * `pg` Pool adapter. In AWS the connection string points at RDS Proxy; statements are unnamed (no prepared
  * statement names) and no session state is SET on the request path, so the proxy never pins a session.
  */
 export function createPgDb(opts: PgDbOptions): Db {
   const pool = new pg.Pool({
-    // pg lets a connection string's (empty) password override an explicit one: use discrete fields then.
-    ...(opts.password
-      ? { ...connectionFields(opts.connectionString), password: opts.password }
-      : { connectionString: opts.connectionString }),
+    ...connectionConfig(opts),
     max: opts.poolMax,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
     idleTimeoutMillis: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    ...(opts.idleSessionTimeoutMs ? { options: `-c idle_session_timeout=${opts.idleSessionTimeoutMs}` } : {}),
     statement_timeout: opts.statementTimeoutMs,
     query_timeout: opts.statementTimeoutMs + 1_000,
-    application_name: opts.applicationName ?? 'ceo-agent',
-    ssl: opts.ssl ? { rejectUnauthorized: true } : undefined,
-    types: numericTypes(),
     allowExitOnIdle: true,
   });
   // An idle client that errors (e.g. the proxy closed it) must not crash the process.
@@ -180,6 +228,7 @@ export function createPgDb(opts: PgDbOptions): Db {
         borrow.release(client);
       }
     },
+    session: (fn, sessionOpts) => withSession(opts, fn, sessionOpts),
     capabilities() {
       caps ??= detectCapabilities(base).catch((err) => {
         caps = undefined;

@@ -21,6 +21,17 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** One connection held for a while, outside any transaction (`Db.session`). */
+export interface Session extends Queryable {
+  /** Runs `fn` in one transaction on this session's connection; rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+export interface SessionOptions {
+  /** The session's statement_timeout in ms; 0 = none. Default: the Db's own (the request-path one). */
+  statementTimeoutMs?: number;
+}
+
 export interface DbCapabilities {
   /** The `vector` extension is installed: vector columns, HNSW indexes and similarity search exist. */
   vector: boolean;
@@ -30,6 +41,14 @@ export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection of its own, outside a transaction, for work that needs session state: the
+   * migration runner's session-level advisory lock and `CREATE INDEX CONCURRENTLY`. `pg`: a dedicated connection
+   * (not from the pool), closed afterwards, so no session state — a lock, a SET — outlives `fn` or reaches the
+   * request path (an RDS Proxy pins it only while it lasts). PGlite: its single session; sessions run one at a
+   * time, other queries may interleave between the session's statements.
+   */
+  session<T>(fn: (s: Session) => Promise<T>, opts?: SessionOptions): Promise<T>;
   /** Detected once (after migrations, call `refreshCapabilities`). */
   capabilities(): Promise<DbCapabilities>;
   refreshCapabilities(): Promise<DbCapabilities>;

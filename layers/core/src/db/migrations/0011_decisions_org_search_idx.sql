@@ -1,25 +1,15 @@
--- An org-leading full-text index for the keyword lookups (decision_keyword_ids, migration 0010), replacing
--- the plain one: GIN over (org_id, search_tsv) intersects the org with the words inside the index, so an org
--- holding a small part of a large table reads only its own matches instead of every org's and then skipping
--- the others' rows on the heap. Measured at 1M + 100k decisions (docs/search.md), lookups for the 100k org:
--- 1.0–2.6 ms instead of 10–22 ms. For an org holding most of the table, asking the index for the org would
--- read an entry as long as the table (15–21 ms instead of 12–13 ms): decision_keyword_ids then checks the
--- org per row and asks the index for the words only, which costs what the plain index did (8–16 ms).
--- Every keyword statement is org-scoped, so the plain index has no other use. It needs the btree_gin extension (PostgreSQL contrib; a trusted extension on RDS
--- and Aurora; PGlite bundles it). Where the extension cannot be created this migration changes nothing and
--- the plain index decisions_search_tsv_idx stays.
+-- migrate:accepts-checksum f3f3fc914447a2934df8307b5a5b462e70ea145ae8a1ae6c26b389d4e6284c68
+-- The btree_gin extension for the org-leading full-text index, which migration 0014 builds without blocking
+-- writes (CREATE INDEX CONCURRENTLY, outside a transaction). This file's first version also built that index and
+-- dropped the plain one, inside its transaction: on a large `decisions` table that blocks every write for the
+-- whole build. Databases that applied that version (its checksum is accepted above) already have the index;
+-- 0014 then finds nothing to do. btree_gin is PostgreSQL contrib, a trusted extension on RDS and Aurora, and
+-- bundled by PGlite; where it cannot be created this changes nothing, 0014 is skipped and the plain index
+-- decisions_search_tsv_idx stays.
 DO $$
 BEGIN
   CREATE EXTENSION IF NOT EXISTS btree_gin;
 EXCEPTION WHEN OTHERS THEN
   RAISE NOTICE 'btree_gin is not available (%): keeping decisions_search_tsv_idx', SQLERRM;
-END
-$$;
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin') THEN
-    CREATE INDEX IF NOT EXISTS decisions_org_search_tsv_idx ON decisions USING gin (org_id, search_tsv);
-    DROP INDEX IF EXISTS decisions_search_tsv_idx;
-  END IF;
 END
 $$;

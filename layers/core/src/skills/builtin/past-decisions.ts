@@ -124,6 +124,7 @@ function coalescing(db: Db): Db {
     },
     exec: (sql) => db.exec(sql),
     transaction: (fn) => db.transaction(fn),
+    session: (fn, opts) => db.session(fn, opts),
     capabilities: () => db.capabilities(),
     refreshCapabilities: () => db.refreshCapabilities(),
     ping: (timeoutMs) => db.ping(timeoutMs),
