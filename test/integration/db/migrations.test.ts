@@ -95,7 +95,7 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     });
     const gin = await t.db.query<{ pending_tuples: string }>(
       'SELECT pending_tuples::text FROM pgstatginindex($1::regclass)',
-      [idx.rows[0]?.relname],
+      [idx.rows[0]?.relname ?? ''],
     );
     expect(gin.rows[0]?.pending_tuples).toBe('0');
     const found = await t.db.query(
