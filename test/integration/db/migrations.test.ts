@@ -56,8 +56,14 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
     const hnsw = await t.db.query<{ indexdef: string }>(
       "SELECT indexdef FROM pg_indexes WHERE indexname = 'decisions_embedding_hnsw_idx'",
     );
-    if (caps.vector) expect(hnsw.rows[0]?.indexdef).toMatch(/USING hnsw/);
-    else expect(hnsw.rowCount).toBe(0);
+    if (caps.vector) {
+      // 0013: rebuilt with a wider build breadth, and searched with ef_search 400 (docs/search.md)
+      expect(hnsw.rows[0]?.indexdef).toMatch(
+        /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='16', ef_construction='128'\)/,
+      );
+      const ef = await t.db.query<{ ef: string }>("SELECT current_setting('hnsw.ef_search') AS ef");
+      expect(ef.rows[0]?.ef).toBe('400');
+    } else expect(hnsw.rowCount).toBe(0);
   });
 
   it('adds the org-leading full-text index where btree_gin exists (PGlite bundles it, Debian has it in contrib), valid', async () => {
