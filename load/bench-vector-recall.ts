@@ -35,7 +35,7 @@ const EFS = (process.env.BENCH_VECTOR_EF ?? '40,100,200,400').split(',').map(Num
 const VARIANTS = (process.env.BENCH_VECTOR_HNSW ?? '').split(';').filter((s) => s.trim() !== '');
 const BUILD_MEM = process.env.BENCH_VECTOR_BUILD_MEM;
 const K = 10;
-const INDEX = 'decisions_embedding_hnsw_idx';
+const INDEX = 'decisions_embedding_hnsw_ef128_idx';
 
 const db = await createPgliteDb();
 await migrate(db);

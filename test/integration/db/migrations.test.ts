@@ -53,11 +53,13 @@ describe.each(dbTargets())('migrations on %s', (kind) => {
       "SELECT 1 FROM information_schema.columns WHERE table_name = 'decisions' AND column_name = 'embedding'",
     );
     expect(col.rowCount).toBe(caps.vector ? 1 : 0);
-    const hnsw = await t.db.query<{ indexdef: string }>(
-      "SELECT indexdef FROM pg_indexes WHERE indexname = 'decisions_embedding_hnsw_idx'",
+    // one HNSW index on decisions: 0013's (built CONCURRENTLY next to 0002's, which it then dropped)
+    const hnsw = await t.db.query<{ indexname: string; indexdef: string }>(
+      "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'decisions' AND indexdef LIKE '%USING hnsw%'",
     );
     if (caps.vector) {
       // 0013: rebuilt with a wider build breadth, and searched with ef_search 400 (docs/search.md)
+      expect(hnsw.rows.map((r) => r.indexname)).toEqual(['decisions_embedding_hnsw_ef128_idx']);
       expect(hnsw.rows[0]?.indexdef).toMatch(
         /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='16', ef_construction='128'\)/,
       );
