@@ -154,16 +154,16 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
     if (vector) expect((out as PastDecisionsOutput).decisions[0]?.decision_id).toBe(ids.germany);
   });
 
-  it('versions: full text 1.3.0 by default, hybrid 2.2.0; the registry keeps the tool order', () => {
+  it('versions: full text 1.3.0 by default, hybrid 2.3.0; the registry keeps the tool order', () => {
     expect(pastDecisions.version).toBe('1.3.0');
     expect(createPastDecisionsSkill().version).toBe('1.3.0');
     const hybrid = createHybridPastDecisionsSkill({ db: t.db, embeddings });
-    expect(hybrid.version).toBe('2.2.0');
+    expect(hybrid.version).toBe('2.3.0');
     const names = (r: ReturnType<typeof createBuiltinRegistry>) =>
       r.list().map((s) => `${s.name}@${s.version}`);
     const base = names(createBuiltinRegistry());
     const swapped = names(createBuiltinRegistry({ pastDecisions: hybrid }));
-    expect(swapped).toEqual(base.map((n) => (n === 'past_decisions@1.3.0' ? 'past_decisions@2.2.0' : n)));
+    expect(swapped).toEqual(base.map((n) => (n === 'past_decisions@1.3.0' ? 'past_decisions@2.3.0' : n)));
     expect(() => createBuiltinRegistry({ pastDecisions: { ...hybrid, name: 'other' } })).toThrow(
       /past_decisions/,
     );
@@ -180,7 +180,7 @@ describe.each(dbTargets())('past_decisions on hybrid retrieval (%s)', (kind) => 
     });
 
     it('the agent’s past_decisions returns hybrid results where pgvector exists', async () => {
-      expect(services.agent.skillVersions.past_decisions).toBe('2.2.0');
+      expect(services.agent.skillVersions.past_decisions).toBe('2.3.0');
       const r = await services.agent.analyze({ query: PARAPHRASE, orgId: acme.orgId, userId: acme.userId });
       const past = r.analysis.skills.find((s) => s.name === 'past_decisions');
       expect(past?.ok).toBe(true);

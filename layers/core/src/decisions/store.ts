@@ -212,6 +212,26 @@ export async function nearestDecisions(
   return r.rows;
 }
 
+/**
+ * Cosine similarity to `vector` (pgvector text) of the given decisions of an org: the vector score of decisions
+ * the keyword side found beyond the vector side's top n. Decisions without an embedding are absent.
+ */
+export async function decisionSimilarities(
+  db: Queryable,
+  orgId: string,
+  vector: string,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const r = await db.query<{ decision_id: string; score: number | string }>(
+    `SELECT decision_id, 1 - (embedding <=> $2::vector) AS score
+       FROM decisions
+      WHERE org_id = $1 AND decision_id = ANY($3::uuid[]) AND embedding IS NOT NULL`,
+    [orgId, vector, [...ids]],
+  );
+  return new Map(r.rows.map((x) => [x.decision_id, Number(x.score)]));
+}
+
 /** Newest decisions looked at by `decisionsVersion` (several analyses of one org can be in flight at once). */
 export const VERSION_WINDOW = 8;
 

@@ -1,7 +1,7 @@
 import { normalizeQuery } from '../cache/answer-key';
 import type { TieredCache } from '../cache/tiered';
 import type { Db } from '../db/types';
-import { type DecisionMatch, nearestDecisions } from '../decisions/store';
+import { type DecisionMatch, decisionSimilarities, nearestDecisions } from '../decisions/store';
 import type { Embeddings } from '../embeddings/types';
 import { toPgVector } from '../embeddings/vector';
 import { emfSink } from '../observability/metrics';
@@ -26,7 +26,7 @@ export interface DecisionSearchItem {
   created_at: string;
   /** fused score, 0..1 */
   score: number;
-  /** cosine similarity clamped to 0..1 (0 when only the keyword side found it) */
+  /** cosine similarity clamped to 0..1 — also for a decision only the keyword side found (0 without an embedding) */
   vector_score: number;
   /** full-text rank divided by the best rank among the candidates */
   keyword_score: number;
@@ -71,9 +71,37 @@ async function vectorCandidates(
 }
 
 /**
+ * The vector side completed with the cosine of every keyword candidate it did not return (beyond its top n),
+ * so the fused score is 0.7 × cosine + 0.3 × words for every candidate: a decision found by its words is not
+ * scored as if it were unrelated in meaning. One statement by primary key, at most n rows.
+ */
+async function withKeywordSimilarities(
+  db: Db,
+  orgId: string,
+  vector: string,
+  vec: Scored<Item>[],
+  kw: Scored<Item>[],
+): Promise<Scored<Item>[]> {
+  const seen = new Set(vec.map((c) => c.id));
+  const missing = kw.filter((c) => !seen.has(c.id));
+  if (missing.length === 0) return vec;
+  const sims = await decisionSimilarities(
+    db,
+    orgId,
+    vector,
+    missing.map((c) => c.id),
+  );
+  const filled = missing.flatMap((c) => {
+    const s = sims.get(c.id);
+    return s === undefined ? [] : [{ ...c, score: s }];
+  });
+  return [...vec, ...filled];
+}
+
+/**
  * Hybrid search over an org's decisions: pgvector cosine top-N and full-text top-N (any word, ts_rank_cd,
  * candidates capped: retrieval/keyword.ts), fused as configured — by default 0.7 × cosine + 0.3 × keyword
- * score / best, which ties for best on the labelled retrieval set (docs/search.md) — top-k. Without the vector capability (or when the query
+ * score / best, with the cosine of keyword candidates beyond the vector top N filled in, which ties for best on the labelled retrieval set (docs/search.md) — top-k. Without the vector capability (or when the query
  * cannot be embedded) it ranks by full text only and says so (`mode: 'keyword'`).
  */
 export async function searchDecisions(
@@ -107,7 +135,9 @@ export async function searchDecisions(
     keywordCandidates(db, params, n, config.keywordCandidateCap, config.keywordWindow).then(toScored),
   ]);
   // without vectors the keyword side alone, in its own order
-  const fused = vector ? fuseWith(config, vec, kw, k) : fuseScores(vec, kw, { vector: 0, keyword: 1 }, k);
+  const fused = vector
+    ? fuseWith(config, await withKeywordSimilarities(db, params.orgId, vector, vec, kw), kw, k)
+    : fuseScores(vec, kw, { vector: 0, keyword: 1 }, k);
   const items = fused.map((f) => ({
     ...f.item,
     score: Number(f.score.toFixed(6)),

@@ -189,7 +189,7 @@ const DESCRIPTION_HYBRID =
 
 /**
  * The `past_decisions` skill over a given search (default: full text). The version is part of skill-result and
- * answer cache keys, so each search has its own: full text 1.3.0, hybrid 2.2.0 (1.2.0 / 2.1.0 before the keyword half
+ * answer cache keys, so each search has its own: full text 1.3.0, hybrid 2.3.0 (2.2.0 before keyword candidates got their cosine; 1.2.0 / 2.1.0 before the keyword half
  * became bounded by a window and GIN lookups; 1.1.0 / 2.0.0 before it matched any word).
  */
 export function createPastDecisionsSkill(
@@ -216,7 +216,7 @@ export function createHybridPastDecisionsSkill(
   deps: HybridPastDecisionsDeps,
 ): Skill<PastDecisionsInput, PastDecisionsOutput> {
   return createPastDecisionsSkill(createHybridPastDecisionsSearch(deps), {
-    version: '2.2.0',
+    version: '2.3.0',
     description: DESCRIPTION_HYBRID,
   });
 }
