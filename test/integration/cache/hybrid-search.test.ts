@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheStack } from '#core/cache/stack';
 import { embedDecision } from '#core/decisions/embedding';
+import { nearestDecisions } from '#core/decisions/store';
 import { OfflineEmbeddings } from '#core/embeddings/offline';
+import { toPgVector } from '#core/embeddings/vector';
 import { DEFAULT_RETRIEVAL_CONFIG } from '#core/retrieval/config';
 import { searchDecisions, searchDecisionsCached } from '#core/retrieval/search';
 import { createTestDb, dbTargets, type TestDb } from '../../support/db';
@@ -104,6 +106,27 @@ describe.each(dbTargets())('hybrid decision search on %s', (target) => {
       const expected = vector ? 0.7 * i.vector_score + 0.3 * i.keyword_score : i.keyword_score;
       expect(i.score).toBeCloseTo(expected, 5);
     }
+  });
+
+  it('a decision found by its words beyond the vector top N is scored with its own cosine, not 0', async (ctx) => {
+    if (!vector) ctx.skip();
+    // each word matches one decision ("stateless": cloud, "onboarding": churn), and the cloud decision is only
+    // the third nearest in meaning. Two candidates per side.
+    const q = 'stateless onboarding';
+    const config = { ...DEFAULT_RETRIEVAL_CONFIG, candidates: 2, fusion: 'weighted' as const };
+    const [v] = await embeddings.embed([q]);
+    const byMeaning = await nearestDecisions(t.db, { orgId: org.orgId }, toPgVector(v!), 50);
+    const rankOfCloud = byMeaning.findIndex((d) => d.decision_id === ids.get('cloud'));
+    expect(rankOfCloud).toBeGreaterThanOrEqual(2); // beyond the vector side's top 2
+    const cosine = Number(byMeaning[rankOfCloud]!.score);
+    expect(cosine).toBeGreaterThan(0);
+
+    const r = await searchDecisions(t.db, embeddings, { orgId: org.orgId, q, k: 2 }, config);
+    const cloud = r.items.find((i) => i.decision_id === ids.get('cloud'));
+    expect(cloud).toBeDefined();
+    expect(cloud?.vector_score).toBeCloseTo(cosine, 5);
+    expect(cloud?.score).toBeCloseTo(0.7 * cosine + 0.3 * (cloud?.keyword_score ?? 0), 5);
+    expect(cloud?.keyword_score).toBeGreaterThan(0);
   });
 
   it('is scoped to the org: another org with the identical decision never appears', async () => {
