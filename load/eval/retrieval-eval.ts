@@ -6,13 +6,13 @@
  */
 import { createPgliteDb } from '../../bin/local/pglite';
 import { createUser } from '../../layers/core/src/auth/users';
-import { sha256Hex } from '../../layers/core/src/hash';
 import { migrate } from '../../layers/core/src/db/migrate';
 import type { Db } from '../../layers/core/src/db/types';
 import { decisionEmbeddingText } from '../../layers/core/src/decisions/embedding';
 import { insertDecisions } from '../../layers/core/src/decisions/store';
 import { OfflineEmbeddings } from '../../layers/core/src/embeddings/offline';
 import { toPgVector } from '../../layers/core/src/embeddings/vector';
+import { sha256Hex } from '../../layers/core/src/hash';
 import { createOrg } from '../../layers/core/src/orgs/orgs';
 import { DEFAULT_RETRIEVAL_CONFIG, type RetrievalConfig } from '../../layers/core/src/retrieval/config';
 import { keywordCandidates } from '../../layers/core/src/retrieval/keyword';
