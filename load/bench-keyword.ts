@@ -14,20 +14,17 @@
  * machine was. Asserts nothing.
  */
 import './bench-env';
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
-import { createUser } from '../layers/core/src/auth/users';
 import { migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
 import type { Db } from '../layers/core/src/db/types';
 import { OfflineEmbeddings } from '../layers/core/src/embeddings/offline';
-import { createOrg } from '../layers/core/src/orgs/orgs';
 import { anyWordTsQuery, keywordCandidates, queryWords } from '../layers/core/src/retrieval/keyword';
 import { searchDecisions } from '../layers/core/src/retrieval/search';
 import { searchPastDecisions } from '../layers/core/src/skills/builtin/past-decisions';
 import { createTestDb, type TestDb } from '../test/support/db';
-import { SEED_DECISIONS_SQL } from './keyword-corpus';
+import { seedKeywordOrgs } from './keyword-corpus';
 import { summary } from './stats';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
@@ -71,22 +68,7 @@ async function open(): Promise<{ db: Db; url: string; dispose: () => Promise<voi
 
 async function seedOrgs(db: Db): Promise<void> {
   const started = performance.now();
-  const orgs = [
-    { orgId: randomUUID(), userId: randomUUID(), name: 'big', rows: ROWS },
-    { orgId: randomUUID(), userId: randomUUID(), name: 'other', rows: Math.round(ROWS / 10) },
-  ];
-  for (const o of orgs) {
-    await createOrg(db, { orgId: o.orgId, name: o.name });
-    await createUser(db, {
-      orgId: o.orgId,
-      userId: o.userId,
-      email: `${o.userId}@x.test`,
-      passwordHash: 'x',
-    });
-    for (let from = 1; from <= o.rows; from += 20_000) {
-      await db.query(SEED_DECISIONS_SQL, [o.orgId, o.userId, from, Math.min(o.rows, from + 19_999)]);
-    }
-  }
+  await seedKeywordOrgs(db, ROWS);
   await db.exec('ANALYZE decisions');
   console.log(`# seeded in ${Math.round((performance.now() - started) / 1000)} s`);
 }

@@ -11,16 +11,14 @@
  * after shows how busy the machine was. Asserts nothing.
  */
 import './bench-env';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createUser } from '../layers/core/src/auth/users';
 import { defaultMigrationsDir, migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
-import { createOrg } from '../layers/core/src/orgs/orgs';
-import { SEED_DECISIONS_SQL } from './keyword-corpus';
+import { SEED_DECISIONS_SQL, seedKeywordOrgs } from './keyword-corpus';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_MIGRATION_ROWS ?? 500_000);
@@ -89,21 +87,8 @@ async function main(): Promise<void> {
     cpSync(defaultMigrationsDir(), upTo13, { recursive: true });
     rmSync(join(upTo13, INDEX_0014));
     await migrate(db, upTo13);
-    const big = { orgId: randomUUID(), userId: randomUUID(), rows: ROWS };
-    const other = { orgId: randomUUID(), userId: randomUUID(), rows: Math.round(ROWS / 10) };
     const seeded = performance.now();
-    for (const o of [big, other]) {
-      await createOrg(db, { orgId: o.orgId, name: o.orgId });
-      await createUser(db, {
-        orgId: o.orgId,
-        userId: o.userId,
-        email: `${o.userId}@x.test`,
-        passwordHash: 'x',
-      });
-      for (let from = 1; from <= o.rows; from += 20_000) {
-        await db.query(SEED_DECISIONS_SQL, [o.orgId, o.userId, from, Math.min(o.rows, from + 19_999)]);
-      }
-    }
+    const { other } = await seedKeywordOrgs(db, ROWS);
     await db.exec('VACUUM ANALYZE decisions');
     console.log(`# seeded in ${Math.round((performance.now() - seeded) / 1000)} s`);
 

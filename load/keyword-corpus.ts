@@ -10,6 +10,10 @@
  * "expanding into new markets overseas", takes its words from three different actions).
  * Deterministic: the same `from..to` range always gives the same texts.
  */
+import { randomUUID } from 'node:crypto';
+import { createUser } from '../layers/core/src/auth/users';
+import type { Queryable } from '../layers/core/src/db/types';
+import { createOrg } from '../layers/core/src/orgs/orgs';
 import { PLACES as RETRIEVAL_PLACES } from './eval/retrieval-set';
 
 const sqlArray = (xs: readonly string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`;
@@ -164,3 +168,35 @@ SELECT gen_random_uuid(), $1, $2,
        round((0.4 + ${u(8)} * 0.55)::numeric, 2), 'offline', 'agent', now() - make_interval(secs => i)
   FROM generate_series($3::int, $4::int) AS i,
        LATERAL (SELECT (${sqlArray(PLACES)})[1 + floor(${u(4)} * ${PLACES.length})::int] AS place) p`;
+
+export interface SeededOrg {
+  orgId: string;
+  userId: string;
+  name: string;
+  rows: number;
+}
+
+/**
+ * The keyword benches' tenants: `rows` decisions in one org ("big": the worst case, the table nearly all
+ * its own) and a tenth of that in another ("other", stored after it), seeded set-based in batches of 20,000.
+ */
+export async function seedKeywordOrgs(
+  db: Queryable,
+  rows: number,
+): Promise<{ big: SeededOrg; other: SeededOrg }> {
+  const big = { orgId: randomUUID(), userId: randomUUID(), name: 'big', rows };
+  const other = { orgId: randomUUID(), userId: randomUUID(), name: 'other', rows: Math.round(rows / 10) };
+  for (const o of [big, other]) {
+    await createOrg(db, { orgId: o.orgId, name: o.name });
+    await createUser(db, {
+      orgId: o.orgId,
+      userId: o.userId,
+      email: `${o.userId}@x.test`,
+      passwordHash: 'x',
+    });
+    for (let from = 1; from <= o.rows; from += 20_000) {
+      await db.query(SEED_DECISIONS_SQL, [o.orgId, o.userId, from, Math.min(o.rows, from + 19_999)]);
+    }
+  }
+  return { big, other };
+}

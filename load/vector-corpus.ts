@@ -10,6 +10,8 @@
  * some details re-asked in other words: another opener, the verb's -ing form or a synonym, fewer clauses) and
  * `short` (a few keywords: object and place).
  */
+
+import { mulberry32 } from '../layers/core/src/skills/math/random';
 import {
   ACTIONS,
   OPENERS as CORPUS_OPENERS,
@@ -17,18 +19,6 @@ import {
   SEGMENTS,
   TIMEFRAMES,
 } from './keyword-corpus';
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; `seed` picks the stream. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Rnd = () => number;
 const pick = <T>(r: Rnd, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -345,7 +335,7 @@ const QUERY_SEED = 0x9a11;
 
 /** Stored decision `i`: its question and recommendation (a pure function of `i`). */
 export function vectorDecision(i: number): { query: string; recommendation: string; parts: QuestionParts } {
-  const r = rng(Math.imul(i + 1, 0x9e3779b1) ^ CORPUS_SEED);
+  const r = mulberry32(Math.imul(i + 1, 0x9e3779b1) ^ CORPUS_SEED);
   const parts = questionParts(r);
   return { query: render(parts), recommendation: recommendation(r, parts), parts };
 }
@@ -381,7 +371,7 @@ export function paraphrase(p: QuestionParts, r: Rnd): string {
  * (40% / 40% / 20%). Deterministic.
  */
 export function vectorQueries(n: number, rows: number): Array<{ q: string; kind: VectorQueryKind }> {
-  const r = rng(QUERY_SEED);
+  const r = mulberry32(QUERY_SEED);
   const out: Array<{ q: string; kind: VectorQueryKind }> = [];
   for (let k = 0; k < n; k += 1) {
     const kind: VectorQueryKind = (['paraphrase', 'fresh', 'paraphrase', 'fresh', 'short'] as const)[k % 5]!;

@@ -174,20 +174,27 @@ async function withSession<T>(
     const q = wrap(client, opts.onQuery);
     return await fn({
       ...q,
-      async transaction<R>(inner: (tx: Queryable) => Promise<R>): Promise<R> {
-        await client.query('BEGIN');
-        try {
-          const out = await inner(q);
-          await client.query('COMMIT');
-          return out;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        }
-      },
+      transaction: <R>(inner: (tx: Queryable) => Promise<R>) => inTransaction(client, q, inner),
     });
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** BEGIN, `fn` on the connection, COMMIT — or ROLLBACK and the error. */
+async function inTransaction<R>(
+  client: pg.ClientBase,
+  q: Queryable,
+  fn: (tx: Queryable) => Promise<R>,
+): Promise<R> {
+  await client.query('BEGIN');
+  try {
+    const out = await fn(q);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
   }
 }
 
@@ -217,13 +224,7 @@ export function createPgDb(opts: PgDbOptions): Db {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await borrow.acquire();
       try {
-        await client.query('BEGIN');
-        const out = await fn(wrap(client, opts.onQuery));
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        return await inTransaction(client, wrap(client, opts.onQuery), fn);
       } finally {
         borrow.release(client);
       }
