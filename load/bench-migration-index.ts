@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { defaultMigrationsDir, migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
+import { adminQuery } from '../test/support/db';
 import { SEED_DECISIONS_SQL, seedKeywordOrgs } from './keyword-corpus';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -25,15 +26,7 @@ const ROWS = Number(process.env.BENCH_MIGRATION_ROWS ?? 500_000);
 const name = `concurrent_index_bench_${randomBytes(4).toString('hex')}`;
 const INDEX_0014 = '0014_decisions_org_search_idx_concurrently.sql';
 
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string) => adminQuery(server, sql);
 
 const load = () =>
   loadavg()

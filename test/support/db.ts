@@ -25,6 +25,17 @@ export function dbTargets(): Array<'pglite' | 'pg'> {
   return process.env.DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
 }
 
+/** One statement on a connection of its own to the server `url` names (CREATE / DROP DATABASE). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 /**
  * A fresh, migrated database. For `pg`, a throw-away database is created on the server named by DATABASE_URL
  * (so parallel test files never see each other's rows) and dropped on dispose.
@@ -38,10 +49,7 @@ export async function createTestDb(kind: 'pglite' | 'pg'): Promise<TestDb> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set');
   const name = `ceo_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await adminQuery(url, `CREATE DATABASE ${name}`);
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${name}`;
   const db = createPgDb({
@@ -57,10 +65,7 @@ export async function createTestDb(kind: 'pglite' | 'pg'): Promise<TestDb> {
     url: dbUrl.toString(),
     async dispose() {
       await db.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

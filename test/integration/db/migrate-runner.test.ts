@@ -9,7 +9,7 @@ import { createPgDb } from '#core/db/pg';
 import type { Db } from '#core/db/types';
 import { sha256Hex } from '#core/hash';
 import { createPgliteDb } from '../../../bin/local/pglite';
-import { dbTargets } from '../../support/db';
+import { adminQuery, dbTargets } from '../../support/db';
 
 /** The runner's advisory lock key (layers/core/src/db/migrate.ts). */
 const LOCK_KEY = 727274001;
@@ -31,15 +31,7 @@ async function fresh(kind: 'pglite' | 'pg', cleanup: Array<() => Promise<void>>)
   }
   const server = process.env.DATABASE_URL ?? '';
   const name = `concurrent_index_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: server });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (sql: string) => adminQuery(server, sql);
   await admin(`CREATE DATABASE ${name}`);
   cleanup.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const url = new URL(server);
