@@ -88,13 +88,19 @@ const CONCURRENT_INDEX_RE = new RegExp(
   'i',
 );
 
+/** A statement on one line, cut at 100 characters, for error messages. */
+const preview = (st: string) => {
+  const one = st.replace(/\s+/g, ' ');
+  return one.length > 100 ? `${one.slice(0, 100)}…` : one;
+};
+
 /**
  * A no-transaction migration is re-run from its first statement after a failure half-way, so its index
  * statements must be re-runnable: `CREATE INDEX … IF NOT EXISTS name`, `DROP INDEX … IF EXISTS`.
  */
 function checkRerunnable(file: string, statements: string[]): void {
   for (const st of statements) {
-    const head = st.replace(/\s+/g, ' ').slice(0, 120);
+    const head = preview(st);
     if (
       CREATE_INDEX_RE.test(st) &&
       !/^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?IF\s+NOT\s+EXISTS\s/i.test(st)
@@ -197,10 +203,14 @@ const reason = (err: unknown) => {
   return typeof detail === 'string' && detail !== '' ? `${message} (${detail})` : String(message);
 };
 
-const preview = (st: string) => {
-  const one = st.replace(/\s+/g, ' ');
-  return one.length > 100 ? `${one.slice(0, 100)}…` : one;
-};
+/** Marks a migration applied. */
+async function record(q: Queryable, f: MigrationFile): Promise<void> {
+  await q.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+    f.version,
+    f.name,
+    f.checksum,
+  ]);
+}
 
 /**
  * A no-transaction migration: each statement alone (so CREATE/DROP INDEX CONCURRENTLY may run), an invalid index
@@ -235,11 +245,7 @@ async function applyOutsideTransaction(s: Session, f: MigrationFile, o: MigrateO
       );
     }
   }
-  await s.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-    f.version,
-    f.name,
-    f.checksum,
-  ]);
+  await record(s, f);
 }
 
 /**
@@ -308,11 +314,7 @@ async function applyAll(s: Session, files: MigrationFile[], o: MigrateOptions): 
       try {
         await s.transaction(async (tx) => {
           await tx.exec(f.sql);
-          await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            f.version,
-            f.name,
-            f.checksum,
-          ]);
+          await record(tx, f);
         });
       } catch (err) {
         throw new Error(`Migration ${f.name} failed (rolled back, not recorded): ${reason(err)}`, {
