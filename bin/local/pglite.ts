@@ -49,18 +49,15 @@ export async function createPgliteDb(opts: PgliteDbOptions = {}): Promise<Db> {
   // PGlite is one session: `session` hands out that one, to one caller at a time (a session-level advisory
   // lock would be re-entrant here and could not keep two migration runners apart). Its statement_timeout
   // option is ignored: nothing sets one on PGlite.
-  const session: Session = {
-    ...base,
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-  };
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+    pg.transaction((tx) => fn(wrap(tx)));
+  const session: Session = { ...base, transaction };
   let sessions: Promise<unknown> = Promise.resolve();
   const db: Db = {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
-    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pg.transaction((tx) => fn(wrap(tx)));
-    },
+    transaction,
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       const run = sessions.then(() => fn(session));
       sessions = run.catch(() => {});
