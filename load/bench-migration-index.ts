@@ -20,6 +20,7 @@ import { defaultMigrationsDir, migrate } from '../layers/core/src/db/migrate';
 import { createPgDb } from '../layers/core/src/db/pg';
 import { adminQuery } from '../test/support/db';
 import { SEED_DECISIONS_SQL, seedKeywordOrgs } from './keyword-corpus';
+import { percentile } from './stats';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_MIGRATION_ROWS ?? 500_000);
@@ -32,10 +33,6 @@ const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
-};
 
 /** Inserts one decision at a time until stopped; the latency of each insert, by the time it started. */
 function writer(url: string, orgId: string, userId: string) {
@@ -90,7 +87,7 @@ async function main(): Promise<void> {
       const ms = w.during(from, to);
       console.log(
         `${label}: build ${((to - from) / 1000).toFixed(1)} s; writer: ${ms.length} inserts, ` +
-          `P50 ${pct(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(0)} ms`,
+          `P50 ${percentile(ms, 50).toFixed(1)} ms, max ${Math.max(...ms).toFixed(0)} ms`,
       );
     };
     // a quiet second first: the writer's own baseline
